@@ -1,0 +1,74 @@
+# Two commands do everything on a fresh Debian 12 machine (as root, or with sudo):
+#   make run    install what is missing, build the site from data/ into site/
+#   make test   install what is missing (incl. chromium), then ruff, mypy and pytest
+# Both are idempotent: the second run only checks and rebuilds.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Fonts and libraries for WeasyPrint and the site; hb-subset makes PDF font subsetting ~60× faster.
+APT_RUN := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+	libpangocairo-1.0-0 shared-mime-info
+# What the tests drive or inspect: a real browser and the PDF tools.
+APT_TEST := chromium poppler-utils qpdf
+
+define apt_ensure
+	@missing=$$(for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+.PHONY: run test setup setup-test build lint format pytest bench lock clean
+
+run: build
+	@echo
+	@echo "网站已生成：$(CURDIR)/site/index.html"
+	@echo "  用浏览器直接打开上面的文件即可（离线可用），或运行："
+	@echo "  $(BIN)/python -m http.server --directory site 8000   然后访问 http://127.0.0.1:8000/"
+
+setup:
+	$(call apt_ensure,$(APT_RUN))
+	@$(MAKE) --no-print-directory $(VENV)/.installed
+
+setup-test: setup
+	$(call apt_ensure,$(APT_TEST))
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	@touch $@
+
+build: setup
+	$(BIN)/wlsite build --data data --out site
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+pytest: setup-test
+	$(BIN)/pytest -n 2
+
+test: setup-test lint pytest
+
+# Regenerate the full pin list after changing dependencies in pyproject.toml.
+lock: setup
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^wlsite' > constraints.txt
+
+clean:
+	rm -rf site .site.* .make .pytest_cache .mypy_cache .ruff_cache .hypothesis
