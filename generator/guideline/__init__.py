@@ -1,0 +1,1 @@
+"""The county guideline: text in, parts, sections and articles out."""
