@@ -1,0 +1,1 @@
+"""The whitelist register: load, model, validate, and derive status."""

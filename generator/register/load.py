@@ -1,0 +1,197 @@
+"""Load stage: a YAML file → plain data (every scalar as text) plus a line for every path.
+
+Reads with libyaml's event parser (fast, and its marks carry line numbers); ruamel.yaml is kept
+for the staff tools that write files back. No typing happens here: `0123`, `no` and `on` stay
+the text staff wrote, so the model decides what they mean. Anchors, aliases, tags, duplicate
+keys and absurd sizes or depths are refused with their line, so a hostile file cannot expand,
+execute or exhaust memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import InputError, Problem, display_path
+
+MAX_BYTES = 32 * 1024 * 1024  # ~40,000 enterprises; a province-wide register fits
+MAX_DEPTH = 24
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+PathKey = tuple[str | int, ...]
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed": "此处不能出现“键: 值”（常见原因：值里有冒号却没加引号，或缩进不对）",
+    "could not find expected ':'": "缺少冒号“:”",
+    "found character that cannot start any token": "出现了不能作为开头的字符（常见原因：用了 Tab 缩进，请改用空格）",
+    "did not find expected key": "缩进不一致，或列表项缺少“- ”",
+    "did not find expected '-' indicator": "列表项缩进不一致，或缺少“- ”",
+    "found unexpected end of stream": "文件意外结束（常见原因：引号或括号没有闭合）",
+    "did not find expected ',' or ']'": "方括号列表没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号映射没有闭合，或缺少逗号",
+    "found unknown escape character": "双引号里有无法识别的转义字符（如 \\x）",
+    "expected <block end>, but found '<block mapping start>'": "缩进不一致",
+    "expected <block end>, but found '-'": "列表项缩进不一致",
+    "expected <block end>, but found '<scalar>'": "缩进不一致，或多了一行内容",
+    "found unexpected ':'": "多余的冒号“:”（值里有冒号时请加引号）",
+}
+
+
+def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "语法错误"
+    for english, chinese in _SYNTAX_HINTS.items():
+        if problem.startswith(english):
+            problem = chinese
+            break
+    column = error.problem_mark.column + 1 if error.problem_mark else 0
+    return f"YAML 语法错误（第 {column} 列）：{problem}。"
+
+
+@dataclass
+class Loaded:
+    """Plain data from one YAML file, with the line of every path in it."""
+
+    data: Any
+    source: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, path: PathKey) -> int:
+        """The line of `path`, or of its nearest ancestor that has one (a missing field → its parent)."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _line(event: yaml.Event) -> int:
+    return int(event.start_mark.line) + 1 if event.start_mark else 0
+
+
+def _check_event(event: yaml.Event) -> None:
+    if isinstance(event, yaml.AliasEvent):
+        raise _Refused(_line(event), f"不允许使用别名（*{event.anchor}）：请把内容直接写出来。")
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        raise _Refused(_line(event), f"不允许使用锚点（&{anchor}）：请把内容直接写出来。")
+    tag = getattr(event, "tag", None)
+    if tag is not None:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise _Refused(_line(event), f"不允许使用 YAML 标签（{shown}）：只写普通的文字、列表和映射。")
+
+
+def _build(events: Iterator[yaml.Event], lines: dict[PathKey, int]) -> Any:
+    """Turn the event stream of one document into dicts, lists and strings."""
+    # Each frame: (container, path, pending key or None, key line)
+    stack: list[tuple[dict[str, Any] | list[Any], PathKey, list[Any]]] = []
+    root: Any = None
+
+    def attach(value: Any, event: yaml.Event) -> PathKey | None:
+        nonlocal root
+        if not stack:
+            root = value
+            lines[()] = _line(event)
+            return ()
+        container, path, pending = stack[-1]
+        if isinstance(container, list):
+            child: PathKey = (*path, len(container))
+            container.append(value)
+            lines[child] = _line(event)
+            return child
+        if not pending:
+            if not isinstance(value, str):
+                raise _Refused(_line(event), "映射的键必须是简单文字。")
+            if value in container:
+                first = lines.get((*path, value), 0)
+                raise _Refused(_line(event), f"重复的键“{value}”（第 {first} 行已经出现过）。")
+            pending.append((value, _line(event)))
+            return None
+        key, key_line = pending.pop()
+        child = (*path, key)
+        container[key] = value
+        lines[child] = key_line
+        return child
+
+    for event in events:
+        _check_event(event)
+        if isinstance(event, yaml.ScalarEvent):
+            plain = not event.style
+            value = None if plain and event.value in NULLS else event.value
+            attach(value, event)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(_line(event), f"嵌套层次超过 {MAX_DEPTH} 层。")
+            container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+            if stack and isinstance(stack[-1][0], dict) and not stack[-1][2]:
+                raise _Refused(_line(event), "映射的键必须是简单文字。")
+            path = attach(container, event)
+            assert path is not None
+            stack.append((container, path, []))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
+        elif isinstance(event, yaml.DocumentEndEvent):
+            return root
+    return root
+
+
+def parse_yaml(text: str | bytes, source: str) -> Loaded:
+    """Parse YAML text into a `Loaded`; every refusal is an `InputError` with the line."""
+    lines: dict[PathKey, int] = {}
+    try:
+        events = yaml.parse(text, Loader=yaml.CSafeLoader)
+        data: Any = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused(_line(event), "一个文件只能有一个 YAML 文档（去掉多余的“---”）。")
+                data = _build(events, lines)
+    except _Refused as refused:
+        raise InputError([Problem(source, refused.line, "", refused.message)]) from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 0
+        raise InputError([Problem(source, line, "", _describe_syntax_error(error))]) from None
+    except yaml.YAMLError as error:
+        raise InputError([Problem(source, 0, "", f"YAML 无法读取：{error}")]) from None
+    return Loaded(data, source, lines)
+
+
+def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> Loaded:
+    """Read one YAML file; size, encoding and syntax problems are located `InputError`s."""
+    source = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        0,
+                        "",
+                        f"文件过大：{size / 1048576:.1f} MB，上限为 {max_bytes // 1048576} MB。",
+                    )
+                ]
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(source, 0, "", "文件不存在。")]) from None
+    except OSError as error:
+        raise InputError([Problem(source, 0, "", f"无法读取文件：{error.strerror}。")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError([Problem(source, line, "", "文件不是 UTF-8 编码：请用 UTF-8 保存。")]) from None
+    return parse_yaml(text, source)
