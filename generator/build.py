@@ -1,0 +1,84 @@
+"""The one pipeline: load → validate → model → render → write → site engine → publish."""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from generator.errors import BuildError, InputError, Problem
+from generator.guideline.zones import find_zones
+from generator.inputs import Inputs, read_inputs
+from generator.publish.site import run_mkdocs
+from generator.publish.write import collisions, copy_tree, staging, write_files
+from generator.render.output import OutputFile
+from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
+from generator.render.text import chinese_date
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+USER_DICT = "userdict.txt"
+# jieba's default weight for a user word only keeps it whole against its own parts; 20,000 also
+# beats overlapping pairs such as 设红/区内 in 设红区内 (common words weigh 10^4–10^5).
+USER_WORD_FREQ = 20000
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    data_dir: Path
+    out_dir: Path
+    today: date
+    project_dir: Path = PROJECT_DIR
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str]]:
+    """Every generated Markdown page, and the words the search dictionary must hold."""
+    model = SiteModel(
+        inputs=inputs,
+        today=today,
+        annotator=make_annotator(inputs, {}),
+        zones=find_zones(inputs.guideline),
+    )
+    files = guideline_pages(model)
+    return files, search_words(model)
+
+
+def site_settings(inputs: Inputs, today: date, user_dict: Path) -> dict[str, object]:
+    """What the data decides in the engine's config: names, the banner, the footer, the dictionary."""
+    site = inputs.site
+    return {
+        "site_name": site.title,
+        "site_description": f"{inputs.guideline.title}全文和白名单企业名录",
+        "copyright": html.escape(f"{site.authority.name} · 数据更新于 {chinese_date(today)}"),
+        "extra": {"sample": site.sample},
+        "plugins": {"search": {"jieba_dict_user": str(user_dict)}},
+    }
+
+
+def build(config: BuildConfig) -> BuildReport:
+    """Build the whole site into `config.out_dir`, or raise and leave it untouched."""
+    started = time.perf_counter()
+    inputs, problems = read_inputs(config.data_dir)
+    if inputs is None:
+        raise InputError(problems)
+    docs, words = render_docs(inputs, config.today)
+    with staging(config.out_dir) as stage:
+        copy_tree(config.project_dir / "docs", stage.docs)
+        clashes = collisions(stage.docs, docs)
+        if clashes:
+            raise BuildError(f"生成的页面与 docs/ 中手写的文件重名：{', '.join(map(str, clashes))}")
+        write_files(stage.docs, docs)
+        user_dict = stage.root / USER_DICT
+        dictionary = "".join(f"{word} {USER_WORD_FREQ} nz\n" for word in words)
+        write_files(stage.root, [OutputFile(PurePosixPath(USER_DICT), dictionary)])
+        run_mkdocs(config.project_dir, stage, site_settings(inputs, config.today, user_dict), config.today)
+        stage.publish()
+    return BuildReport(pages=len(docs), seconds=time.perf_counter() - started, warnings=problems)

@@ -1,0 +1,1 @@
+"""Publish stage: the only code that writes to the output folder."""

@@ -1,0 +1,1 @@
+"""Render stage: records → output files (Markdown pages, SVG, downloads, PDFs). Pure: no I/O, no clock."""
