@@ -1,0 +1,137 @@
+"""End-to-end: the sample data built into a site, checked as a reader and a search engine would."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import BuildConfig, build
+from generator.errors import InputError
+from generator.guideline.parse import clean_line
+from tests.conftest import SEED, TODAY
+
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+PART_PAGES = ["guide/index.html", "criteria.html", "process.html", "measures.html"]
+
+
+def soup(site: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def article_text(site: Path, page: str) -> str:
+    article = soup(site, page).select_one("article")
+    assert article is not None
+    for figure in article.select("figure"):  # charts repeat the text; judge the text itself
+        figure.decompose()
+    return article.get_text()
+
+
+def test_every_page_is_built(built_site: Path) -> None:
+    for page in ["index.html", *PART_PAGES, "glossary.html", "about.html", "404.html"]:
+        assert (built_site / page).is_file(), page
+    assert (built_site / "search" / "search_index.js").is_file()
+
+
+def test_every_han_sentence_of_the_source_is_published_in_order(built_site: Path) -> None:
+    lines = [clean_line(line) for line in SEED.read_text(encoding="utf-8").splitlines()]
+    runs = HAN.findall("\n".join(lines[1:]))  # the title is on every page; the body in order
+    published = "".join(HAN.findall("".join(article_text(built_site, page) for page in PART_PAGES)))
+    position = 0
+    for run in runs:
+        found = published.find(run, position)
+        assert found >= 0, f"not published (or out of order): {run}"
+        position = found + len(run)
+
+
+def test_every_article_has_its_anchor_and_a_visible_permalink(built_site: Path) -> None:
+    page = soup(built_site, "guide/index.html")
+    for number in range(1, 21):
+        heading = page.select_one(f"h3#article-{number}")
+        assert heading is not None, number
+        assert heading.get_text().startswith(f"第 {number} 条")
+        link = heading.select_one("a.headerlink")
+        assert link is not None and link["href"] == f"#article-{number}"
+
+
+def test_glossary_terms_are_tooltips_in_the_text(built_site: Path) -> None:
+    page = soup(built_site, "guide/index.html")
+    article9 = page.select_one("#article-9").find_next_sibling("p")  # type: ignore[union-attr]
+    abbr = article9.select_one("abbr")  # type: ignore[union-attr]
+    assert abbr is not None and abbr.get_text() == "两码一证"
+    assert "健康码" in str(abbr["title"])
+    glossary = soup(built_site, "glossary.html")
+    assert glossary.select_one("dt#term-红区") is not None
+
+
+def test_diagrams_are_inline_svg(built_site: Path) -> None:
+    zones = soup(built_site, "guide/index.html").select_one("svg[aria-labelledby='zones-title zones-desc']")
+    assert zones is not None
+    labels = [t.get_text() for t in zones.select("text")]
+    for name in ["绿区", "蓝区", "黄区", "红区"]:
+        assert name in labels
+    assert any("一次性医用外科口罩" in t for t in labels)
+    flow = soup(built_site, "process.html").select_one("svg[aria-labelledby='flow-title flow-desc']")
+    assert flow is not None and "向社会公示" in flow.get_text()
+
+
+def search_entries(site: Path) -> list[dict[str, str]]:
+    docs: list[dict[str, str]] = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    return docs
+
+
+def tokens(text: str) -> set[str]:
+    return set(text.split("\u200b"))
+
+
+def test_search_index_is_segmented_with_the_glossary(built_site: Path) -> None:
+    entries = {e["location"]: e for e in search_entries(built_site)}
+    assert "红区" in tokens(entries["guide/index.html#article-15"]["text"])
+    assert "红区" in tokens(entries["guide/index.html#article-13"]["text"])
+    assert "两码一证" in tokens(entries["guide/index.html#article-9"]["text"])
+
+
+def test_no_page_refers_to_another_host(built_site: Path) -> None:
+    allowed = {"http://www.w3.org/2000/svg"}
+    for page in built_site.rglob("*.html"):
+        urls = set(re.findall(r"""(?:src|href)=["']?(https?://[^"' >]+)""", page.read_text(encoding="utf-8")))
+        assert urls <= allowed, (page, urls)
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in html and "unpkg.com" not in html
+    assert "assets/vendor/iframe-worker/shim.js" in html
+
+
+def test_sample_banner_on_every_page(built_site: Path) -> None:
+    for page in ["index.html", *PART_PAGES, "glossary.html", "about.html"]:
+        assert "示例数据" in (built_site / page).read_text(encoding="utf-8"), page
+
+
+def test_chinese_ui_and_no_generator_footer(built_site: Path) -> None:
+    page = soup(built_site, "index.html")
+    assert page.html is not None and page.html["lang"] == "zh"
+    assert "Material for MkDocs" not in page.get_text()
+
+
+def test_bad_input_leaves_the_published_site_untouched(data_dir: Path, tmp_path: Path, built_site: Path) -> None:
+    out = tmp_path / "site"
+    shutil.copytree(built_site, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (data_dir / "guidelines" / "xinxian.txt").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(InputError):
+        build(BuildConfig(data_dir=data_dir, out_dir=out, today=TODAY))
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
+
+
+def test_bad_input_writes_nothing_when_nothing_was_published(data_dir: Path, tmp_path: Path) -> None:
+    (data_dir / "guidelines" / "xinxian.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "site"
+    with pytest.raises(InputError) as raised:
+        build(BuildConfig(data_dir=data_dir, out_dir=out, today=TODAY))
+    assert "文件为空" in str(raised.value)
+    assert not out.exists()
