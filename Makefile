@@ -68,7 +68,8 @@ test: setup-test lint pytest
 
 # Regenerate the full pin list after changing dependencies in pyproject.toml.
 lock: setup
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^wlsite' > constraints.txt
+	{ grep '^#' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^wlsite'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf site .site.* .make .pytest_cache .mypy_cache .ruff_cache .hypothesis
