@@ -14,8 +14,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Fonts and libraries for WeasyPrint and the site; hb-subset makes PDF font subsetting ~60× faster.
 APT_RUN := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libpangocairo-1.0-0 shared-mime-info
-# What the tests drive or inspect: a real browser and the PDF tools.
-APT_TEST := chromium poppler-utils qpdf
+# What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1) and the PDF tools.
+APT_TEST := chromium libatomic1 poppler-utils qpdf
 
 define apt_ensure
 	@missing=$$(for p in $(1); do \

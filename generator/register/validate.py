@@ -104,9 +104,14 @@ def to_model(model: type[M], data: Any, loaded: Loaded, prefix: PathKey = ()) ->
     try:
         return model.model_validate(data), []
     except ValidationError as error:
+        details = error.errors(include_url=False)
+        # A list with a bad item also fails its length check; the item's message is the useful one.
+        item_locs = {tuple(d["loc"][:-1]) for d in details if d["loc"] and isinstance(d["loc"][-1], int)}
         problems = []
-        for detail in error.errors(include_url=False):
+        for detail in details:
             loc = tuple(detail["loc"])
+            if detail["type"] == "too_short" and loc in item_locs:
+                continue
             full = (*prefix, *loc)
             line = loaded.line(full[:-1] if detail["type"] == "missing" else full)
             problems.append(Problem(loaded.source, line, field_path(full), _message(detail, model, loc)))
