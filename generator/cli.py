@@ -141,7 +141,7 @@ def check(data_dir: Path, strict: bool, as_json: bool) -> None:
         for problem in problems:
             click.echo(str(problem))
         if problems:
-            click.echo(summary(problems, written=True))
+            click.echo(summary(problems, written=not failed))
         else:
             click.echo("检查通过：没有发现问题。")
     if failed:

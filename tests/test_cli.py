@@ -64,3 +64,59 @@ def test_python_dash_m_generator_is_the_same_cli() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "检查通过" in result.stdout
+
+
+def break_register(data_dir: Path) -> Path:
+    register = data_dir / "register.yaml"
+    text = register.read_text(encoding="utf-8")
+    text = text.replace('uscc: "91411523MA9DH1A205"', 'uscc: "91411523MA9DH1A206"', 1)
+    text = text.replace("    township: 八里畈镇\n", "    township: 八里乡\n", 1)
+    register.write_text(text, encoding="utf-8")
+    return register
+
+
+def test_check_lists_every_problem_sorted_then_a_count(data_dir: Path) -> None:
+    register = break_register(data_dir)
+    lines = register.read_text(encoding="utf-8").splitlines()
+    uscc_line = next(i for i, t in enumerate(lines, 1) if "91411523MA9DH1A206" in t)
+    township_line = next(i for i, t in enumerate(lines, 1) if "township: 八里乡" in t)
+    code, out, _ = run("check", "--data", str(data_dir))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{register.as_posix()}:{uscc_line}: enterprises[1].uscc: 统一社会信用代码校验位错误（应为 5）",
+        f"{register.as_posix()}:{township_line}: enterprises[1].township: “八里乡”不是新县的乡镇"
+        "（见 site.yaml 的 county.townships）；是不是“八里畈镇”？",
+        "共 2 个错误、0 个警告；未生成任何文件。",
+    ]
+
+
+def test_check_json_reports_the_same_problems(data_dir: Path) -> None:
+    break_register(data_dir)
+    code, out, _ = run("check", "--data", str(data_dir), "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False and report["errors"] == 2
+    assert [p["field"] for p in report["problems"]] == ["enterprises[1].uscc", "enterprises[1].township"]
+    assert report["problems"][0]["line"] > 0 and report["problems"][0]["severity"] == "error"
+
+
+def test_warnings_pass_unless_strict(data_dir: Path) -> None:
+    from generator.register.uscc import make
+
+    register = data_dir / "register.yaml"
+    outside = make("91", "411502", "MA9G1234")
+    text = register.read_text(encoding="utf-8").replace("91411523MA9DH1A205", outside, 1)
+    register.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", "--data", str(data_dir))
+    assert code == 0
+    assert "警告：行政区划码 411502 不是新县（411523）" in out
+    assert out.splitlines()[-1] == "共 0 个错误、1 个警告。"
+    code, out, _ = run("check", "--data", str(data_dir), "--strict")
+    assert code == 1
+    assert out.splitlines()[-1] == "共 0 个错误、1 个警告；未生成任何文件。"
+
+
+def test_no_traceback_without_debug(data_dir: Path) -> None:
+    (data_dir / "register.yaml").write_text("rounds: [\n", encoding="utf-8")
+    code, _, err = run("build", "--data", str(data_dir), "--out", str(data_dir / "out"))
+    assert code == 1 and "Traceback" not in err
+    assert "register.yaml:2: YAML 语法错误" in err

@@ -7,12 +7,13 @@ means and say so in Chinese when it does not fit. Fields that must never be publ
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from generator.register import uscc as uscc_rules
@@ -334,6 +335,17 @@ class Enterprise(Record):
     declarations: Declarations
     exclusions: Exclusions
     history: Annotated[tuple[HistoryEvent, ...], Field(min_length=1)]
+
+    @field_validator("township")
+    @classmethod
+    def _township_in_county(cls, township: str, info: ValidationInfo) -> str:
+        """Checked here, with the county as context, so it is reported even when other fields fail."""
+        county = (info.context or {}).get("county")
+        if isinstance(county, County) and township not in county.townships:
+            close = difflib.get_close_matches(township, county.townships, n=1, cutoff=0.5)  # short CJK names
+            hint = f"；是不是“{close[0]}”？" if close else ""
+            raise _error(f"“{township}”不是{county.name}的乡镇（见 site.yaml 的 county.townships）{hint}")
+        return township
 
 
 class Register(Record):

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, Severity
+from generator.register import uscc as uscc_rules
 from generator.register.load import Loaded, PathKey
 from generator.register.models import (
     DECLARATION_NAMES,
@@ -99,10 +100,12 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> 
     return f"内容无效（{error['msg']}）"
 
 
-def to_model(model: type[M], data: Any, loaded: Loaded, prefix: PathKey = ()) -> tuple[M | None, list[Problem]]:
+def to_model(
+    model: type[M], data: Any, loaded: Loaded, prefix: PathKey = (), context: dict[str, Any] | None = None
+) -> tuple[M | None, list[Problem]]:
     """Validate `data` (found at `prefix` in `loaded`) as `model`; problems carry lines."""
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data, context=context), []
     except ValidationError as error:
         details = error.errors(include_url=False)
         # A list with a bad item also fails its length check; the item's message is the useful one.
@@ -298,21 +301,6 @@ class _RegisterRules:
         self, index: int, enterprise: Enterprise, by_id: dict[str, Round], schedules: dict[str, Schedule]
     ) -> None:
         at = ("enterprises", index)
-        if self.site is not None:
-            county = self.site.county
-            if region(enterprise.uscc) != county.division_code:
-                self.add(
-                    (*at, "uscc"),
-                    f"行政区划码 {region(enterprise.uscc)} 不是{county.name}（{county.division_code}），"
-                    "请核对企业是否在县内注册",
-                    Severity.WARNING,
-                )
-            if enterprise.township not in county.townships:
-                self.add(
-                    (*at, "township"),
-                    f"“{enterprise.township}”不是{county.name}的乡镇（见 site.yaml 的 county.townships）"
-                    + _did_you_mean(enterprise.township, county.townships),
-                )
         seen: set[str] = set()
         for q_index, qualification in enumerate(enterprise.qualifications):
             path = (*at, "qualifications", q_index)
@@ -419,24 +407,46 @@ class _RegisterRules:
                 Severity.WARNING,
             )
 
-    def duplicates(self, enterprises: list[tuple[int, Enterprise]]) -> None:
+    def raw_rules(self, items: list[Any]) -> None:
+        """Rules on the raw values, so they hold even for records with other broken fields:
+        duplicate codes and names, and codes registered outside the county."""
         codes: dict[str, int] = {}
         names: dict[str, int] = {}
-        for index, enterprise in enterprises:
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
             line = self.loaded.line(("enterprises", index))
-            if enterprise.uscc in codes:
-                self.add(
-                    ("enterprises", index, "uscc"),
-                    f"统一社会信用代码与第 {codes[enterprise.uscc]} 行的企业重复",
-                )
-            codes.setdefault(enterprise.uscc, line)
-            key = normalise_name(enterprise.name)
-            if key in names:
-                self.add(
-                    ("enterprises", index, "name"),
-                    f"企业名称与第 {names[key]} 行的企业重复（已忽略全半角、括号和空格的差别）",
-                )
-            names.setdefault(key, line)
+            raw_code, raw_name = item.get("uscc"), item.get("name")
+            code = _valid_code(raw_code)
+            if code is not None:
+                if code in codes:
+                    self.add(("enterprises", index, "uscc"), f"统一社会信用代码与第 {codes[code]} 行的企业重复")
+                codes.setdefault(code, line)
+                county = self.site.county if self.site else None
+                if county is not None and region(code) != county.division_code:
+                    self.add(
+                        ("enterprises", index, "uscc"),
+                        f"行政区划码 {region(code)} 不是{county.name}（{county.division_code}），"
+                        "请核对企业是否在县内注册",
+                        Severity.WARNING,
+                    )
+            if isinstance(raw_name, str) and raw_name.strip():
+                key = normalise_name(raw_name)
+                if key in names:
+                    self.add(
+                        ("enterprises", index, "name"),
+                        f"企业名称与第 {names[key]} 行的企业重复（已忽略全半角、括号和空格的差别）",
+                    )
+                names.setdefault(key, line)
+
+
+def _valid_code(raw: object) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return uscc_rules.validate(raw)
+    except uscc_rules.UsccError:
+        return None
 
 
 def check_register(
@@ -447,6 +457,7 @@ def check_register(
     rules = _RegisterRules(loaded, site)
     rounds: list[tuple[int, Round]] = []
     enterprises: list[tuple[int, Enterprise]] = []
+    context = {"county": site.county} if site else None
     for name, model, bucket in (("rounds", Round, rounds), ("enterprises", Enterprise, enterprises)):
         items = top.get(name)
         if items is None:
@@ -455,13 +466,14 @@ def check_register(
             problems.append(Problem(loaded.source, loaded.line((name,)), name, "应为列表（每项以“- ”开头）"))
             continue
         for index, item in enumerate(items):
-            record, found = to_model(model, item, loaded, (name, index))
+            record, found = to_model(model, item, loaded, (name, index), context)
             problems.extend(found)
             if record is not None:
                 bucket.append((index, record))  # type: ignore[arg-type]
     by_id = rules.rounds(rounds)
     schedules = rules.schedules(rounds, by_id, calendar, holidays_file)
-    rules.duplicates(enterprises)
+    raw_enterprises = top.get("enterprises")
+    rules.raw_rules(raw_enterprises if isinstance(raw_enterprises, list) else [])
     for index, enterprise in enterprises:
         rules.enterprise(index, enterprise, by_id, schedules)
     problems.extend(rules.problems)
