@@ -28,7 +28,10 @@ def search(page: Page, url: str, query: str) -> list[str]:
     opener = page.locator("label.md-header__button[for='__search']").first
     if opener.is_visible():  # phones: the search box hides behind an icon
         opener.click()
-    page.locator("input.md-search__input").fill(query)
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    # The theme reads the query on keyup; `fill` (like an input method) sends only `input`.
+    box.press("End")
     results = page.locator(".md-search-result__list a")
     results.first.wait_for(timeout=45000)
     return [re.sub(r"\?h=[^#]*", "", str(a.get_attribute("href"))) for a in results.all()]
