@@ -135,3 +135,19 @@ def test_bad_input_writes_nothing_when_nothing_was_published(data_dir: Path, tmp
         build(BuildConfig(data_dir=data_dir, out_dir=out, today=TODAY))
     assert "文件为空" in str(raised.value)
     assert not out.exists()
+
+
+def test_build_refuses_to_publish_without_jieba(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from generator.errors import BuildError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "jieba" else real(name, *a))
+    out = tmp_path / "site"
+    with pytest.raises(BuildError) as raised:
+        build(BuildConfig(data_dir=data_dir, out_dir=out, today=TODAY))
+    assert "缺少 jieba" in str(raised.value)
+    assert not out.exists()
