@@ -13,6 +13,9 @@ from generator.guideline.zones import find_zones
 from generator.inputs import Inputs, read_inputs
 from generator.publish.site import run_mkdocs
 from generator.publish.write import collisions, copy_tree, staging, write_files
+from generator.register.status import Status
+from generator.render import whitelist
+from generator.render.listing import public_listings
 from generator.render.output import OutputFile
 from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
 from generator.render.text import chinese_date
@@ -40,14 +43,31 @@ class BuildReport:
 
 
 def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str]]:
-    """Every generated Markdown page, and the words the search dictionary must hold."""
+    """Every generated page and download for the site engine, and the words search must keep whole."""
+    listings = tuple(public_listings(inputs, today))
+    listed_count = sum(1 for listing in listings if listing.status is Status.LISTED)
     model = SiteModel(
         inputs=inputs,
         today=today,
         annotator=make_annotator(inputs, {}),
         zones=find_zones(inputs.guideline),
+        listings=listings,
+        extra_cards=(
+            {
+                "href": "whitelist/index.html",
+                "title": "白名单企业名录",
+                "text": f"已入库企业 {listed_count} 家：按名称、乡镇、行业筛选，查看每家企业的核验页面。",
+            },
+            {"href": "stats.html", "title": "数据统计", "text": "按行业、入库条件、乡镇和批次统计的企业数。"},
+        ),
     )
-    files = guideline_pages(model)
+    files = [
+        *guideline_pages(model),
+        whitelist.directory_page(model),
+        *whitelist.enterprise_pages(model),
+        whitelist.stats_page(model),
+        *whitelist.downloads(model),
+    ]
     return files, search_words(model)
 
 

@@ -71,3 +71,47 @@ def test_pages_fit_the_screen(browser: Browser, built_site: Path, width: int) ->
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (name, width, overflow)
     page.close()
+
+
+def visible_rows(page: Page) -> list[list[str]]:
+    rows = page.locator("#wl-directory tbody tr:visible")
+    return [[cell.inner_text() for cell in row.locator("td").all()] for row in rows.all()]
+
+
+def test_directory_filter_keeps_only_the_typed_township(browser: Browser, built_site: Path) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((built_site / "whitelist" / "index.html").as_uri())
+    total = page.locator("#wl-directory tbody tr").count()
+    assert page.locator("#wl-filter").is_visible()
+    expected = page.locator("#wl-directory tbody tr[data-township='新集镇']").count()
+    assert 0 < expected < total
+    keyword = page.locator("#wl-keyword")
+    keyword.fill("新集镇")
+    keyword.press("End")
+    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr:not([hidden])').length === {expected}")
+    rows = visible_rows(page)
+    assert len(rows) == expected and all(row[4] == "新集镇" for row in rows)
+    assert page.locator("#wl-count").inner_text() == f"显示 {expected} 家（共 {total} 家）"
+    keyword.fill("没有这样的企业")
+    keyword.press("End")
+    page.wait_for_selector("#wl-empty:not([hidden])")
+    assert visible_rows(page) == []
+    page.locator("#wl-filter button[type='reset']").click()
+    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr:not([hidden])').length === {total}")
+    assert errors == []
+    page.close()
+
+
+def test_directory_facets_and_preselected_links(browser: Browser, built_site: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((built_site / "whitelist" / "index.html").as_uri() + "?sector=%E7%94%B5%E5%95%86%E5%B9%B3%E5%8F%B0")
+    assert page.locator("#wl-facet-sector").input_value() == "电商平台"
+    rows = visible_rows(page)
+    assert rows and all(row[2] == "电商平台" for row in rows)
+    page.locator("#wl-facet-sector").select_option("")
+    page.locator("#wl-facet-qualification").select_option("专精特新中小企业培育库企业")
+    rows = visible_rows(page)
+    assert rows and all("专精特新中小企业培育库企业" in row[3] for row in rows)
+    page.close()

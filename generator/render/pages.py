@@ -7,19 +7,23 @@ escape Markdown syntax too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from generator.guideline.model import Guideline, Part
 from generator.guideline.parse import cn_numeral
 from generator.guideline.zones import Zone
 from generator.inputs import Inputs
 from generator.render import charts
+from generator.render.listing import Listing
 from generator.render.output import OutputFile, root_of
 from generator.render.text import Annotator, chinese_date, escape_markdown, title_string, yaml_string
 
@@ -31,7 +35,16 @@ PART_PAGES = {
 }
 
 
+@pass_context
+def _annotate(context: Context, text: str) -> Markup:
+    """Escaped Markdown with glossary tooltips and document links, relative to the page's root."""
+    annotator: Annotator = context["annotator"]
+    return annotator.annotate(text, context["root"])
+
+
+@functools.cache
 def environment() -> Environment:
+    """One environment per process, so each template is compiled once however many pages use it."""
     env = Environment(
         loader=PackageLoader("generator", "templates/pages"),
         autoescape=True,
@@ -48,6 +61,7 @@ def environment() -> Environment:
     env.filters["title"] = title_string
     env.filters["cn"] = cn_numeral
     env.filters["cn_date"] = chinese_date
+    env.filters["annotate"] = _annotate
     return env
 
 
@@ -59,6 +73,7 @@ class SiteModel:
     today: date
     annotator: Annotator
     zones: tuple[Zone, ...]
+    listings: tuple[Listing, ...] = ()
     home_blocks: tuple[str, ...] = ()
     extra_cards: tuple[dict[str, str], ...] = ()
 
@@ -79,16 +94,13 @@ class PageRenderer:
 
     def render(self, template: str, path: str, **context: Any) -> OutputFile:
         page = PurePosixPath(path)
-        root = root_of(page)
-        annotator = self.model.annotator
-        env = self.env.overlay()
-        env.filters["annotate"] = lambda text, page_root=root: annotator.annotate(text, page_root)
-        content = env.get_template(template).render(
+        content = self.env.get_template(template).render(
+            annotator=self.model.annotator,
             site=self.model.inputs.site,
             guideline=self.model.guideline,
             parts=self.model.guideline.parts,
             today=self.model.today,
-            root=root,
+            root=root_of(page),
             **context,
         )
         return OutputFile(page, content)
@@ -175,10 +187,30 @@ def part_texts(part: Part) -> list[str]:
     ]
 
 
-def search_words(model: SiteModel, extra: Iterable[str] = ()) -> list[str]:
-    """Words the search engine must keep whole (glossary terms, townships, names): the jieba user dictionary."""
+ORGANISATION_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "合作社", "集团", "公司")
+
+
+def name_core(name: str, county: str) -> str:
+    """The distinctive middle of an enterprise name: 新县青檀纺织有限公司 → 青檀纺织.
+
+    Search matches word beginnings only, so the core is what must be one word: then 青檀 finds the
+    enterprise, and the full name still splits into 新县 + 青檀纺织 + 有限公司.
+    """
+    core = name.removeprefix(county)
+    for form in ORGANISATION_FORMS:
+        if core.endswith(form) and len(core) > len(form):
+            return core[: -len(form)]
+    return core
+
+
+def search_words(model: SiteModel) -> list[str]:
+    """Words the search engine must keep whole: the jieba user dictionary.
+
+    Glossary terms, the county and its townships, and the core of every published enterprise name.
+    """
+    county = model.inputs.site.county.name
     words = {term.term for term in model.inputs.glossary.terms}
     words.update(model.inputs.site.county.townships)
-    words.add(model.inputs.site.county.name)
-    words.update(extra)
-    return sorted(w for w in words if w and " " not in w)
+    words.add(county)
+    words.update(name_core(listing.name, county) for listing in model.listings)
+    return sorted(w for w in words if w and not any(ch.isspace() for ch in w))
