@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -14,7 +14,7 @@ from generator.inputs import Inputs, read_inputs
 from generator.publish.site import run_mkdocs
 from generator.publish.write import collisions, copy_tree, staging, write_files
 from generator.register.status import Status
-from generator.render import whitelist
+from generator.render import notices, whitelist
 from generator.render.listing import public_listings
 from generator.render.output import OutputFile
 from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
@@ -58,15 +58,20 @@ def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str
                 "title": "白名单企业名录",
                 "text": f"已入库企业 {listed_count} 家：按名称、乡镇、行业筛选，查看每家企业的核验页面。",
             },
+            {"href": "notices/index.html", "title": "公示公告", "text": "每批企业名单的公示和移出白名单的公告。"},
             {"href": "stats.html", "title": "数据统计", "text": "按行业、入库条件、乡镇和批次统计的企业数。"},
         ),
     )
+    model = replace(model, home_blocks=(notices.open_notices_block(model),))
+    round_link = notices.notice_link("../")
     files = [
         *guideline_pages(model),
-        whitelist.directory_page(model),
-        *whitelist.enterprise_pages(model),
+        whitelist.directory_page(model, round_link),
+        *whitelist.enterprise_pages(model, round_link),
         whitelist.stats_page(model),
         *whitelist.downloads(model),
+        *notices.notice_pages(model),
+        notices.atom_feed(model),
     ]
     return files, search_words(model)
 

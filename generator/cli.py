@@ -20,6 +20,9 @@ from generator import __version__
 from generator.build import BuildConfig, build
 from generator.errors import BuildError, InputError, Problem, Severity, summary
 from generator.inputs import read_inputs
+from generator.render.text import chinese_date
+from generator.staff.diff import diff_registers, format_changes
+from generator.staff.rounds import new_round, round_status
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,6 +149,95 @@ def check(data_dir: Path, strict: bool, as_json: bool) -> None:
             click.echo("检查通过：没有发现问题。")
     if failed:
         sys.exit(1)
+
+
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="按哪一天计算（date, YYYY-MM-DD；默认今天）",
+)
+
+
+@cli.group(name="round")
+def round_group() -> None:
+    """批次：新开一批、查看各批状态（approval rounds）。"""
+
+
+@round_group.command("new")
+@data_option
+@today_option
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="公示日期（publication date；默认下一个工作日）",
+)
+@click.option("--id", "round_id", default=None, help="批次编号（round id, 用于网址；默认 年份-序号，如 2026-02）")
+@click.option("--title", default=None, help="批次名称（默认“第N批”）")
+@click.option("--workdays", type=click.IntRange(1, 30), default=None, help="公示工作日数（默认按 site.yaml）")
+@debug_option
+@handle_errors
+def round_new(
+    data_dir: Path,
+    today: datetime | None,
+    start: datetime | None,
+    round_id: str | None,
+    title: str | None,
+    workdays: int | None,
+) -> None:
+    """在 register.yaml 末尾新增下一批次（open the next round）。
+
+    只追加批次，不改动文件中已有的任何内容和注释。
+    """
+    created = new_round(data_dir, _today(today), start.date() if start else None, round_id, title, workdays)
+    schedule = created.schedule
+    click.echo(f"已新增批次 {schedule.round.id}（{schedule.round.title}）到 {data_dir / 'register.yaml'}。")
+    click.echo(
+        f"公示期：{chinese_date(schedule.start)}至{chinese_date(schedule.end)}（{schedule.workdays} 个工作日）。"
+    )
+    click.echo(
+        f"从 {schedule.start} 起生成的网站将发布《关于{schedule.round.title}……名单的公示》，"
+        f'列出 approved 事件写明 round: "{schedule.round.id}" 的企业（目前 {created.approved} 家）。'
+    )
+    if not created.approved:
+        click.echo(
+            f'下一步：为批准的企业添加 {{date: …, event: approved, round: "{schedule.round.id}"}}，'
+            "然后运行 wlsite check。"
+        )
+
+
+@round_group.command("status")
+@data_option
+@today_option
+@debug_option
+@handle_errors
+def round_status_command(data_dir: Path, today: datetime | None) -> None:
+    """列出每个批次的公示期和当天网站上显示的状态（what the site shows per round）。"""
+    on = _today(today)
+    click.echo(f"按 {on} 生成的网站：")
+    for state in round_status(data_dir, on):
+        schedule = state.schedule
+        click.echo(
+            f"  {schedule.round.id}  {schedule.round.title}  {schedule.start} 至 {schedule.end}  "
+            f"{state.approved} 家  {state.state}"
+        )
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@data_option
+@today_option
+@debug_option
+@handle_errors
+def diff(old: Path, new: Path, data_dir: Path, today: datetime | None) -> None:
+    """比较两个登记册对网站的影响（what NEW changes on the site compared with OLD）。
+
+    OLD 和 NEW 是两个 register.yaml；网站设置取自 --data。
+    """
+    for line in format_changes(diff_registers(data_dir, old, new, _today(today))):
+        click.echo(line)
 
 
 def main() -> None:

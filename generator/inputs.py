@@ -33,6 +33,11 @@ class Inputs:
     calendar: WorkCalendar
 
 
+def holidays_source(data_dir: Path) -> str:
+    """How messages name the holidays file of a data folder."""
+    return display_path(data_dir / HOLIDAYS_FILE)
+
+
 def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     """Every input, validated; `None` with the problems when any of them is an error."""
     problems: list[Problem] = []
@@ -62,7 +67,7 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     checked = None
     loaded = attempt(data_dir / REGISTER_FILE)
     if loaded is not None:
-        checked, found = check_register(loaded, site, calendar, display_path(holidays_path))  # type: ignore[arg-type]
+        checked, found = check_register(loaded, site, calendar, holidays_source(data_dir))  # type: ignore[arg-type]
         problems.extend(found)
 
     loaded = attempt(data_dir / GLOSSARY_FILE)

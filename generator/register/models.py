@@ -225,6 +225,8 @@ class Authority(Record):
 
 class NoticeSettings(Record):
     workdays: NoticeDays = 5
+    # What the list is called in notice titles: 关于新县第四批{list_name}名单的公示.
+    list_name: Text = "工业、商贸流通、电商类白名单企业"
 
 
 class SiteSettings(Record):

@@ -74,7 +74,7 @@ class SiteModel:
     annotator: Annotator
     zones: tuple[Zone, ...]
     listings: tuple[Listing, ...] = ()
-    home_blocks: tuple[str, ...] = ()
+    home_blocks: tuple[Markup, ...] = ()
     extra_cards: tuple[dict[str, str], ...] = ()
 
     @property
