@@ -13,9 +13,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Fonts and libraries for WeasyPrint and the site; hb-subset makes PDF font subsetting ~60× faster.
 APT_RUN := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-	libpangocairo-1.0-0 shared-mime-info
+	libpangocairo-1.0-0 shared-mime-info poppler-utils
 # What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1) and the PDF tools.
-APT_TEST := chromium libatomic1 poppler-utils qpdf
+APT_TEST := chromium libatomic1 qpdf
 
 define apt_ensure
 	@missing=$$(for p in $(1); do \
@@ -50,7 +50,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 build: setup
-	$(BIN)/wlsite build --data data --out site
+	$(BIN)/wlsite build --data data --out site --staff-out staff
 
 lint: setup
 	$(BIN)/ruff check .

@@ -14,7 +14,8 @@ from generator.inputs import Inputs, read_inputs
 from generator.publish.site import run_mkdocs
 from generator.publish.write import collisions, copy_tree, staging, write_files
 from generator.register.status import Status
-from generator.render import notices, whitelist
+from generator.render import kit, notices, whitelist
+from generator.render.forms import render_pdfs
 from generator.render.listing import public_listings
 from generator.render.output import OutputFile
 from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
@@ -33,23 +34,31 @@ class BuildConfig:
     out_dir: Path
     today: date
     project_dir: Path = PROJECT_DIR
+    staff_dir: Path | None = None  # pre-filled application forms with private contacts; never public
+    workers: int | None = None  # PDF processes; default: one per core
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.project_dir / "forms"
 
 
 @dataclass
 class BuildReport:
     pages: int = 0
+    pdfs: int = 0
+    staff_pdfs: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
 
 
-def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str]]:
-    """Every generated page and download for the site engine, and the words search must keep whole."""
+def site_model(inputs: Inputs, today: date) -> SiteModel:
+    """Everything the renderers share, derived once."""
     listings = tuple(public_listings(inputs, today))
     listed_count = sum(1 for listing in listings if listing.status is Status.LISTED)
     model = SiteModel(
         inputs=inputs,
         today=today,
-        annotator=make_annotator(inputs, {}),
+        annotator=make_annotator(inputs, kit.GUIDELINE_DOCUMENTS),
         zones=find_zones(inputs.guideline),
         listings=listings,
         extra_cards=(
@@ -59,12 +68,21 @@ def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str
                 "text": f"已入库企业 {listed_count} 家：按名称、乡镇、行业筛选，查看每家企业的核验页面。",
             },
             {"href": "notices/index.html", "title": "公示公告", "text": "每批企业名单的公示和移出白名单的公告。"},
+            {
+                "href": "forms/index.html",
+                "title": "表格下载",
+                "text": "申请表、承诺书和企业日常防控用的登记表、自查表。",
+            },
             {"href": "stats.html", "title": "数据统计", "text": "按行业、入库条件、乡镇和批次统计的企业数。"},
         ),
     )
-    model = replace(model, home_blocks=(notices.open_notices_block(model),))
+    return replace(model, home_blocks=(notices.open_notices_block(model),))
+
+
+def render_docs(model: SiteModel) -> list[OutputFile]:
+    """Every generated page and download for the site engine."""
     round_link = notices.notice_link("../")
-    files = [
+    return [
         *guideline_pages(model),
         whitelist.directory_page(model, round_link),
         *whitelist.enterprise_pages(model, round_link),
@@ -73,7 +91,6 @@ def render_docs(inputs: Inputs, today: date) -> tuple[list[OutputFile], list[str
         *notices.notice_pages(model),
         notices.atom_feed(model),
     ]
-    return files, search_words(model)
 
 
 def site_settings(inputs: Inputs, today: date, user_dict: Path) -> dict[str, object]:
@@ -94,7 +111,21 @@ def build(config: BuildConfig) -> BuildReport:
     inputs, problems = read_inputs(config.data_dir)
     if inputs is None:
         raise InputError(problems)
-    docs, words = render_docs(inputs, config.today)
+    model = site_model(inputs, config.today)
+    docs = render_docs(model)
+
+    sample = inputs.site.sample
+    blank_jobs = kit.blank_form_jobs(model)
+    public_jobs = [*blank_jobs, *kit.notice_jobs(model), *kit.enterprise_jobs(model)]
+    pdfs = render_pdfs(public_jobs, config.forms_dir, sample, config.workers)
+    blank_pdfs = pdfs[: len(blank_jobs)]
+    docs += [
+        kit.forms_page(model, blank_pdfs),
+        kit.kit_zip(blank_pdfs, model),
+        *(kit.thumbnail(pdf) for pdf in blank_pdfs),
+    ]
+    staff_pdfs = render_pdfs(kit.staff_application_jobs(model), config.forms_dir, sample, config.workers)
+
     with staging(config.out_dir) as stage:
         copy_tree(config.project_dir / "docs", stage.docs)
         clashes = collisions(stage.docs, docs)
@@ -102,8 +133,18 @@ def build(config: BuildConfig) -> BuildReport:
             raise BuildError(f"生成的页面与 docs/ 中手写的文件重名：{', '.join(map(str, clashes))}")
         write_files(stage.docs, docs)
         user_dict = stage.root / USER_DICT
-        dictionary = "".join(f"{word} {USER_WORD_FREQ} nz\n" for word in words)
+        dictionary = "".join(f"{word} {USER_WORD_FREQ} nz\n" for word in search_words(model))
         write_files(stage.root, [OutputFile(PurePosixPath(USER_DICT), dictionary)])
         run_mkdocs(config.project_dir, stage, site_settings(inputs, config.today, user_dict), config.today)
-        stage.publish()
-    return BuildReport(pages=len(docs), seconds=time.perf_counter() - started, warnings=problems)
+        # PDFs go straight into the built site: the engine would only copy them, thousands of times.
+        write_files(stage.site, pdfs)
+        if config.staff_dir is not None:
+            with staging(config.staff_dir) as staff:
+                staff.site.mkdir()
+                write_files(staff.site, staff_pdfs)
+                stage.publish()
+                staff.publish()
+        else:
+            stage.publish()
+    pages = sum(1 for f in docs if f.path.suffix == ".md")
+    return BuildReport(pages, len(pdfs), len(staff_pdfs), time.perf_counter() - started, problems)

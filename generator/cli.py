@@ -103,18 +103,29 @@ def cli() -> None:
     default=None,
     help="按哪一天生成（build date, YYYY-MM-DD；默认今天）：决定公示中、已入库等状态",
 )
+@click.option(
+    "--staff-out",
+    "staff_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("staff"),
+    show_default=True,
+    help="工作人员用的预填申请表（含联系人电话，不公开）的输出文件夹（staff-only output）",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="生成 PDF 的进程数（默认每个 CPU 核一个）")
 @debug_option
 @handle_errors
-def build_command(data_dir: Path, out_dir: Path, today: datetime | None) -> None:
-    """检查数据并生成整个网站（validate, then build the site）。
+def build_command(data_dir: Path, out_dir: Path, today: datetime | None, staff_dir: Path, workers: int | None) -> None:
+    """检查数据并生成整个网站（validate, then build the site and PDFs）。
 
     出错时不会改动已发布的网站。
     """
-    report = build(BuildConfig(data_dir=data_dir, out_dir=out_dir, today=_today(today)))
+    config = BuildConfig(data_dir=data_dir, out_dir=out_dir, today=_today(today), staff_dir=staff_dir, workers=workers)
+    report = build(config)
     for problem in report.warnings:
         click.echo(str(problem), err=True)
     index = out_dir.absolute() / "index.html"
-    click.echo(f"已生成网站：{out_dir}（{report.pages} 个生成页面，用时 {report.seconds:.1f} 秒）")
+    click.echo(f"已生成网站：{out_dir}（{report.pages} 个页面、{report.pdfs} 个 PDF，用时 {report.seconds:.1f} 秒）")
+    click.echo(f"工作人员用的预填申请表（不公开，勿上传）：{staff_dir}（{report.staff_pdfs} 份）")
     click.echo(f"用浏览器打开：{index.as_uri()}")
 
 

@@ -27,6 +27,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site built once for the session on the fixed date."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    build(BuildConfig(data_dir=DATA, out_dir=out, today=TODAY))
+    root = tmp_path_factory.mktemp("built")
+    out = root / "site"
+    build(BuildConfig(data_dir=DATA, out_dir=out, today=TODAY, staff_dir=root / "staff"))
     return out

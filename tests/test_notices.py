@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.build import render_docs
+from generator.build import render_docs, site_model
 from generator.cli import cli
 from generator.inputs import read_inputs
 from tests.conftest import DATA, TODAY
@@ -95,7 +95,7 @@ def test_period_end_is_written_in_chinese_with_working_days() -> None:
 
     early = inputs.register.rounds[0].model_copy(update={"notice_start": date(2026, 9, 28)})
     schedules = {**inputs.schedules, **schedule_rounds([early], 5, inputs.calendar)}
-    files, _ = render_docs(replace(inputs, schedules=schedules), date(2026, 9, 30))
+    files = render_docs(site_model(replace(inputs, schedules=schedules), date(2026, 9, 30)))
     notice = next(f for f in files if str(f.path) == "notices/2022-01.md")
     assert "2026年9月28日至2026年10月9日（5 个工作日）" in str(notice.content)
     assert "还剩 3 个工作日" in str(notice.content)  # 9-30, then 10-8 and 10-9 after the holiday

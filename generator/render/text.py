@@ -100,3 +100,30 @@ class Annotator:
 def chinese_date(day: date) -> str:
     """2026-10-09 → 2026年10月9日 (GB/T 9704: Arabic numerals, no leading zeros)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+_BREAK_AFTER = "、，；：）》"
+_BREAK_BEFORE = ("白名单", "名单的", "企业名单", "移出", "的公示", "的公告")
+
+
+def balanced_lines(title: str, width: int) -> list[str]:
+    """Break a notice title into balanced lines of at most `width` characters at word boundaries.
+
+    GB/T 9704 7.3.1: a title that wraps keeps words whole and its lines symmetrical. Candidate
+    breaks are after list punctuation or before the title's set phrases; of those, the one that
+    makes the lines most even wins. Titles that fit stay on one line.
+    """
+    if len(title) <= width:
+        return [title]
+    candidates = {i + 1 for i, ch in enumerate(title) if ch in _BREAK_AFTER}
+    for phrase in _BREAK_BEFORE:
+        start = title.find(phrase, 1)
+        while start > 0:
+            candidates.add(start)
+            start = title.find(phrase, start + 1)
+    fitting = [i for i in candidates if 0 < i < len(title) and i <= width and len(title) - i <= width]
+    if not fitting:
+        middle = (len(title) + 1) // 2
+        return [title[:middle], *balanced_lines(title[middle:], width)]
+    best = min(fitting, key=lambda i: abs(len(title) - 2 * i))
+    return [title[:best], title[best:]]
