@@ -1,21 +1,30 @@
-"""The one pipeline: load → validate → model → render → write → site engine → publish."""
+"""The one pipeline: load → validate → model → render → write → site engine → publish.
+
+Expensive work is skipped when its inputs did not change: PDFs come from a content-addressed
+cache, MkDocs is not run again for identical docs, and a build whose every input is unchanged
+leaves the published site as it is.
+"""
 
 from __future__ import annotations
 
 import html
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
+from generator import __version__
 from generator.errors import BuildError, InputError, Problem
 from generator.guideline.zones import find_zones
 from generator.inputs import Inputs, read_inputs
-from generator.publish.site import run_mkdocs
-from generator.publish.write import collisions, copy_tree, staging, write_files
+from generator.publish.cache import Manifest, PdfCache, digest, link_or_copy
+from generator.publish.site import MkDocsRun, mkdocs_config
+from generator.publish.write import Staging, collisions, copy_tree, staging, write_files
 from generator.register.status import Status
 from generator.render import kit, notices, whitelist
-from generator.render.forms import render_pdfs
+from generator.render.forms import PdfJob, render_pdfs
 from generator.render.listing import public_listings
 from generator.render.output import OutputFile
 from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
@@ -28,6 +37,22 @@ USER_DICT = "userdict.txt"
 USER_WORD_FREQ = 20000
 
 
+class Progress(Protocol):
+    """What a long build reports; the CLI draws it, tests and --quiet ignore it."""
+
+    def stage(self, label: str, total: int | None = None) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
+class Silent:
+    def stage(self, label: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     data_dir: Path
@@ -35,6 +60,7 @@ class BuildConfig:
     today: date
     project_dir: Path = PROJECT_DIR
     staff_dir: Path | None = None  # pre-filled application forms with private contacts; never public
+    cache_dir: Path | None = None  # content-addressed PDFs and the published-site manifest
     workers: int | None = None  # PDF processes; default: one per core
 
     @property
@@ -46,7 +72,10 @@ class BuildConfig:
 class BuildReport:
     pages: int = 0
     pdfs: int = 0
+    rendered: int = 0  # PDFs actually rendered (the rest came from the cache)
     staff_pdfs: int = 0
+    mkdocs_ran: bool = False
+    unchanged: bool = False  # nothing changed: the published site was left as it was
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
 
@@ -105,46 +134,162 @@ def site_settings(inputs: Inputs, today: date, user_dict: Path) -> dict[str, obj
     }
 
 
-def build(config: BuildConfig) -> BuildReport:
+@dataclass
+class _Pdfs:
+    """PDF jobs resolved through the cache: files to link from it, or bytes just rendered."""
+
+    jobs: list[PdfJob]
+    keys: list[str]
+    cache: PdfCache | None
+    rendered: dict[int, bytes] = field(default_factory=dict)
+
+    def missing(self) -> list[int]:
+        if self.cache is None:
+            return [i for i in range(len(self.jobs)) if i not in self.rendered]
+        return [i for i, key in enumerate(self.keys) if i not in self.rendered and self.cache.get(key) is None]
+
+    def render(self, config: BuildConfig, sample: bool, progress: Progress) -> int:
+        todo = self.missing()
+        progress.stage("生成 PDF", len(todo))
+        outputs = render_pdfs([self.jobs[i] for i in todo], config.forms_dir, sample, config.workers, progress.advance)
+        for index, output in zip(todo, outputs, strict=True):
+            self.rendered[index] = output.data
+            if self.cache is not None:
+                self.cache.put(self.keys[index], output.data)
+        return len(todo)
+
+    def data(self, index: int) -> bytes:
+        if index in self.rendered:
+            return self.rendered[index]
+        assert self.cache is not None
+        path = self.cache.get(self.keys[index])
+        assert path is not None
+        return path.read_bytes()
+
+    def write(self, root: Path) -> list[str]:
+        """Put every PDF under `root` (hard links from the cache); returns their relative paths."""
+        written = []
+        for index, job in enumerate(self.jobs):
+            target = root.joinpath(*job.path.parts)
+            cached = self.cache.get(self.keys[index]) if self.cache is not None else None
+            if cached is not None:
+                link_or_copy(cached, target)
+            else:
+                write_files(root, [OutputFile(job.path, self.rendered[index])])
+            written.append(job.path.as_posix())
+        return written
+
+
+def _resolve(jobs: Sequence[PdfJob], cache: PdfCache | None) -> _Pdfs:
+    keys = [cache.key(job) for job in jobs] if cache is not None else [""] * len(jobs)
+    return _Pdfs(list(jobs), keys, cache)
+
+
+def _docs_key(config: BuildConfig, docs: list[OutputFile], settings: dict[str, object], words: str) -> str:
+    """Everything the site engine reads: hand-written docs, generated docs, configs, dictionary."""
+    hand = sorted(p for p in (config.project_dir / "docs").rglob("*") if p.is_file())
+    return digest(
+        __version__,
+        (config.project_dir / "mkdocs.yml").read_bytes(),
+        [(p.relative_to(config.project_dir).as_posix(), digest(p.read_bytes())) for p in hand],
+        sorted((f.path.as_posix(), digest(f.data)) for f in docs),
+        {k: v for k, v in settings.items() if k != "plugins"},
+        words,
+        config.today.isoformat(),
+    )
+
+
+def build(config: BuildConfig, progress: Progress | None = None) -> BuildReport:
     """Build the whole site into `config.out_dir`, or raise and leave it untouched."""
     started = time.perf_counter()
+    progress = progress or Silent()
+    progress.stage("检查数据")
     inputs, problems = read_inputs(config.data_dir)
     if inputs is None:
         raise InputError(problems)
+    progress.stage("生成页面")
     model = site_model(inputs, config.today)
     docs = render_docs(model)
-
     sample = inputs.site.sample
-    blank_jobs = kit.blank_form_jobs(model)
-    public_jobs = [*blank_jobs, *kit.notice_jobs(model), *kit.enterprise_jobs(model)]
-    pdfs = render_pdfs(public_jobs, config.forms_dir, sample, config.workers)
-    blank_pdfs = pdfs[: len(blank_jobs)]
-    docs += [
-        kit.forms_page(model, blank_pdfs),
-        kit.kit_zip(blank_pdfs, model),
-        *(kit.thumbnail(pdf) for pdf in blank_pdfs),
-    ]
-    staff_pdfs = render_pdfs(kit.staff_application_jobs(model), config.forms_dir, sample, config.workers)
+    cache = PdfCache(config.cache_dir, config.forms_dir, sample) if config.cache_dir else None
+
+    blank = _resolve(kit.blank_form_jobs(model), cache)
+    rendered = blank.render(config, sample, progress)
+    blank_pdfs = [OutputFile(job.path, blank.data(i)) for i, job in enumerate(blank.jobs)]
+    docs += [kit.forms_page(model, blank_pdfs), kit.kit_zip(blank_pdfs, model), *map(kit.thumbnail, blank_pdfs)]
+    public = _resolve([*kit.notice_jobs(model), *kit.enterprise_jobs(model)], cache)
+    staff = _resolve(kit.staff_application_jobs(model) if config.staff_dir else [], cache)
+
+    words = "".join(f"{word} {USER_WORD_FREQ} nz\n" for word in search_words(model))
+    settings = site_settings(inputs, config.today, Path(USER_DICT))
+    docs_key = _docs_key(config, docs, settings, words)
+    build_key = digest(docs_key, blank.keys, public.keys, staff.keys, [j.path.as_posix() for j in public.jobs])
+    report = BuildReport(
+        pages=sum(1 for f in docs if f.path.suffix == ".md"),
+        pdfs=len(blank.jobs) + len(public.jobs),
+        staff_pdfs=len(staff.jobs),
+        warnings=problems,
+    )
+    previous = Manifest.load(config.cache_dir, config.out_dir) if config.cache_dir else None
+    staff_intact = config.staff_dir is None or config.staff_dir.is_dir()
+    if previous and previous.build_key == build_key and previous.intact(config.out_dir) and staff_intact:
+        report.unchanged = True
+        report.seconds = time.perf_counter() - started
+        return report
 
     with staging(config.out_dir) as stage:
+        progress.stage("准备网站")
         copy_tree(config.project_dir / "docs", stage.docs)
         clashes = collisions(stage.docs, docs)
         if clashes:
             raise BuildError(f"生成的页面与 docs/ 中手写的文件重名：{', '.join(map(str, clashes))}")
         write_files(stage.docs, docs)
-        user_dict = stage.root / USER_DICT
-        dictionary = "".join(f"{word} {USER_WORD_FREQ} nz\n" for word in search_words(model))
-        write_files(stage.root, [OutputFile(PurePosixPath(USER_DICT), dictionary)])
-        run_mkdocs(config.project_dir, stage, site_settings(inputs, config.today, user_dict), config.today)
-        # PDFs go straight into the built site: the engine would only copy them, thousands of times.
-        write_files(stage.site, pdfs)
-        if config.staff_dir is not None:
-            with staging(config.staff_dir) as staff:
-                staff.site.mkdir()
-                write_files(staff.site, staff_pdfs)
-                stage.publish()
-                staff.publish()
-        else:
-            stage.publish()
-    pages = sum(1 for f in docs if f.path.suffix == ".md")
-    return BuildReport(pages, len(pdfs), len(staff_pdfs), time.perf_counter() - started, problems)
+        write_files(stage.root, [OutputFile(PurePosixPath(USER_DICT), words)])
+        settings = site_settings(inputs, config.today, stage.root / USER_DICT)
+        reuse = (
+            previous is not None
+            and previous.mkdocs_key == docs_key
+            and previous.matches(config.out_dir, previous.mkdocs_files)
+        )
+        engine = None if reuse else MkDocsRun(stage, mkdocs_config(config.project_dir, settings), config.today)
+        try:
+            rendered += public.render(config, sample, progress)
+            rendered += staff.render(config, sample, progress)
+            progress.stage("生成网站（MkDocs）")
+            if engine is not None:
+                engine.wait()
+        finally:
+            if engine is not None:
+                engine.stop()
+        if reuse:
+            assert previous is not None
+            for name in previous.mkdocs_files:
+                link_or_copy(config.out_dir / name, stage.site / name)
+        mkdocs_files = sorted(p.relative_to(stage.site).as_posix() for p in stage.site.rglob("*") if p.is_file())
+        progress.stage("写入 PDF")
+        pdf_files = blank.write(stage.site) + public.write(stage.site)
+        _publish(config, stage, staff)
+    report.rendered = rendered
+    report.mkdocs_ran = engine is not None
+    if config.cache_dir and cache is not None:
+        Manifest(
+            build_key,
+            docs_key,
+            Manifest.stat_files(config.out_dir, mkdocs_files),
+            Manifest.stat_files(config.out_dir, pdf_files),
+        ).save(config.cache_dir, config.out_dir)
+        cache.prune()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _publish(config: BuildConfig, stage: Staging, staff: _Pdfs) -> None:
+    """Swap the site in, and the staff folder beside it (outside the site)."""
+    if config.staff_dir is None:
+        stage.publish()
+        return
+    with staging(config.staff_dir) as staff_stage:
+        staff_stage.site.mkdir()
+        staff.write(staff_stage.site)
+        stage.publish()
+        staff_stage.publish()

@@ -6,18 +6,22 @@ Exit codes: 0 ok, 1 bad input or a failed build, 2 usage, 3 a bug in wlsite.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from generator import __version__
-from generator.build import BuildConfig, build
+from generator.build import BuildConfig, Silent, build
 from generator.errors import BuildError, InputError, Problem, Severity, summary
 from generator.inputs import read_inputs
 from generator.render.text import chinese_date
@@ -64,6 +68,10 @@ def handle_errors(command: F) -> F:
                 traceback.print_exc()
             click.echo(f"构建失败：{error}", err=True)
             click.echo("已发布的网站没有改动。", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            # The reader went away (`wlsite … | head`): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
         except Exception as error:
             if debug:
@@ -112,19 +120,52 @@ def cli() -> None:
     help="工作人员用的预填申请表（含联系人电话，不公开）的输出文件夹（staff-only output）",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="生成 PDF 的进程数（默认每个 CPU 核一个）")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".cache/wlsite"),
+    show_default=True,
+    help="缓存文件夹：没有变化的 PDF 和网站不重新生成（build cache）",
+)
+@click.option("--no-cache", is_flag=True, help="不用缓存，全部重新生成（rebuild everything）")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度（no progress bar）")
 @debug_option
 @handle_errors
-def build_command(data_dir: Path, out_dir: Path, today: datetime | None, staff_dir: Path, workers: int | None) -> None:
+def build_command(
+    data_dir: Path,
+    out_dir: Path,
+    today: datetime | None,
+    staff_dir: Path,
+    workers: int | None,
+    cache_dir: Path,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
     """检查数据并生成整个网站（validate, then build the site and PDFs）。
 
-    出错时不会改动已发布的网站。
+    出错时不会改动已发布的网站；没有变化的内容不会重新生成。
     """
-    config = BuildConfig(data_dir=data_dir, out_dir=out_dir, today=_today(today), staff_dir=staff_dir, workers=workers)
-    report = build(config)
+    config = BuildConfig(
+        data_dir=data_dir,
+        out_dir=out_dir,
+        today=_today(today),
+        staff_dir=staff_dir,
+        cache_dir=None if no_cache else cache_dir,
+        workers=workers,
+    )
+    with progress_bar(enabled=not quiet) as progress:
+        report = build(config, progress)
     for problem in report.warnings:
         click.echo(str(problem), err=True)
     index = out_dir.absolute() / "index.html"
-    click.echo(f"已生成网站：{out_dir}（{report.pages} 个页面、{report.pdfs} 个 PDF，用时 {report.seconds:.1f} 秒）")
+    if report.unchanged:
+        click.echo(f"数据和模板都没有变化：{out_dir} 保持原样（检查用时 {report.seconds:.1f} 秒）。")
+    else:
+        click.echo(
+            f"已生成网站：{out_dir}（{report.pages} 个页面；{report.pdfs} 个 PDF，其中新生成 {report.rendered} 个；"
+            f"用时 {report.seconds:.1f} 秒）"
+        )
     click.echo(f"工作人员用的预填申请表（不公开，勿上传）：{staff_dir}（{report.staff_pdfs} 份）")
     click.echo(f"用浏览器打开：{index.as_uri()}")
 
@@ -249,6 +290,40 @@ def diff(old: Path, new: Path, data_dir: Path, today: datetime | None) -> None:
     """
     for line in format_changes(diff_registers(data_dir, old, new, _today(today))):
         click.echo(line)
+
+
+class _RichProgress:
+    """The build's stages and PDF count on one transient line (only on a terminal)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(label, total=total)
+
+    def advance(self, count: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[_RichProgress | Silent]:
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield Silent()
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        yield _RichProgress(progress)
 
 
 def main() -> None:

@@ -18,35 +18,48 @@ from generator.publish.write import Staging
 SEGMENT_MARK = "\\u200b"  # jieba's word separator, as the search index escapes it
 
 
-def run_mkdocs(project: Path, stage: Staging, settings: dict[str, Any], today: date) -> None:
-    """Build `stage.docs` into `stage.site` with the project's mkdocs.yml plus `settings`.
+def mkdocs_config(project: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    """The engine's config for a staged build: inherit mkdocs.yml, add what the data decides."""
+    return {"INHERIT": str(project / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site", **settings}
+
+
+class MkDocsRun:
+    """`mkdocs build` on the staged docs, in its own process so PDFs can render meanwhile.
 
     MkDocs dates its output (sitemap) from SOURCE_DATE_EPOCH: set to the build date, so the same
     inputs give the same bytes.
     """
-    if importlib.util.find_spec("jieba") is None:
-        raise BuildError("缺少 jieba：中文搜索无法分词。请运行 `make run` 安装依赖后再试。")
-    config = {"INHERIT": str(project / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site", **settings}
-    config_path = stage.root / "mkdocs.yml"
-    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config_path)],
-        cwd=stage.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={
-            **os.environ,
-            "SOURCE_DATE_EPOCH": str(int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())),
-        },
-    )
-    if result.returncode != 0:
-        log = "\n".join(
-            line
-            for line in (result.stdout + result.stderr).splitlines()
-            if not line.startswith(("Building prefix", "Loading model", "Dumping model", "Prefix dict"))
+
+    def __init__(self, stage: Staging, config: dict[str, Any], today: date) -> None:
+        if importlib.util.find_spec("jieba") is None:
+            raise BuildError("缺少 jieba：中文搜索无法分词。请运行 `make run` 安装依赖后再试。")
+        self.stage = stage
+        config_path = stage.root / "mkdocs.yml"
+        config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        epoch = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config_path)],
+            cwd=stage.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
         )
-        raise BuildError(f"网站生成失败（MkDocs 返回 {result.returncode}）：\n{log}")
-    index = stage.site / "search" / "search_index.json"
-    if not index.exists() or SEGMENT_MARK not in index.read_text(encoding="utf-8"):
-        raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
+
+    def wait(self) -> None:
+        output, _ = self.process.communicate()
+        if self.process.returncode != 0:
+            log = "\n".join(line for line in output.splitlines() if not line.startswith(_JIEBA_CHATTER))
+            raise BuildError(f"网站生成失败（MkDocs 返回 {self.process.returncode}）：\n{log}")
+        index = self.stage.site / "search" / "search_index.json"
+        if not index.exists() or SEGMENT_MARK not in index.read_text(encoding="utf-8"):
+            raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
+
+    def stop(self) -> None:
+        """Stop the engine if the build failed elsewhere."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+_JIEBA_CHATTER = ("Building prefix", "Loading model", "Dumping model", "Prefix dict")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,22 +157,37 @@ def _render_in_worker(job: PdfJob) -> bytes:
     return _worker.pdf(job)
 
 
-def render_pdfs(jobs: Sequence[PdfJob], forms_dir: Path, sample: bool, workers: int | None = None) -> list[OutputFile]:
-    """Every job's PDF, in job order; over a pool of processes when there are enough jobs."""
+def render_pdfs(
+    jobs: Sequence[PdfJob],
+    forms_dir: Path,
+    sample: bool,
+    workers: int | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> list[OutputFile]:
+    """Every job's PDF, in job order; over a pool of processes when there are enough jobs.
+
+    `progress(n)` is called as documents finish, for a progress bar.
+    """
     if not jobs:
         return []
     workers = workers or os.cpu_count() or 1
+    results: list[OutputFile] = []
     if workers == 1 or len(jobs) < POOL_THRESHOLD:
         renderer = FormRenderer(forms_dir, sample)
-        return [OutputFile(job.path, renderer.pdf(job)) for job in jobs]
-    chunk = max(1, min(32, len(jobs) // (workers * 4)))
+        for job in jobs:
+            results.append(OutputFile(job.path, renderer.pdf(job)))
+            if progress:
+                progress(1)
+        return results
+    chunk = max(1, min(16, len(jobs) // (workers * 8)))
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("fork"),
         initializer=_start_worker,
         initargs=(forms_dir, sample),
     ) as pool:
-        return [
-            OutputFile(job.path, data)
-            for job, data in zip(jobs, pool.map(_render_in_worker, jobs, chunksize=chunk), strict=True)
-        ]
+        for job, data in zip(jobs, pool.map(_render_in_worker, jobs, chunksize=chunk), strict=True):
+            results.append(OutputFile(job.path, data))
+            if progress:
+                progress(1)
+    return results

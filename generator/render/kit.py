@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,7 +20,6 @@ from generator.register.status import Status, standing
 from generator.render import notices
 from generator.render.archive import build_zip
 from generator.render.forms import PdfJob
-from generator.render.listing import Listing
 from generator.render.output import OutputFile
 from generator.render.pages import PageRenderer, SiteModel
 from generator.render.text import balanced_lines, chinese_date
@@ -102,23 +102,71 @@ def blank_form_jobs(model: SiteModel) -> list[PdfJob]:
     ]
 
 
+@dataclass(frozen=True)
+class LetterData:
+    """What a pre-filled commitment letter prints: its cache key holds exactly this."""
+
+    name: str
+    uscc: str
+    legal_representative: str
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """What a certificate prints."""
+
+    name: str
+    uscc: str
+    sector: str
+    qualifications: tuple[str, ...]
+    township: str
+    round_title: str
+    notice_start: date
+    notice_end: date
+    listed_from: date
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    name: str
+    uscc: str
+    sector: str
+    township: str
+
+
+@dataclass(frozen=True)
+class RemovalRow:
+    name: str
+    uscc: str
+    reason: str
+
+
 def enterprise_jobs(model: SiteModel) -> list[PdfJob]:
     """A pre-filled commitment and a certificate for every enterprise listed on the build date."""
     context = common_context(model)
     jobs = []
     for listing in model.listings:
-        if listing.status is not Status.LISTED:
+        if listing.status is not Status.LISTED or listing.period is None or listing.listed_from is None:
             continue
+        schedule = listing.period.schedule
         base = PurePosixPath("whitelist")
-        own = {**context, "e": listing, "document_date": listing.listed_from}
-        jobs.append(PdfJob("commitment.html.j2", base / f"{listing.uscc}-commitment.pdf", own))
-        jobs.append(
-            PdfJob(
-                "certificate.html.j2",
-                base / f"{listing.uscc}-certificate.pdf",
-                {**own, "url": own["base_url"] + listing.page},
-            )
+        own = {**context, "document_date": listing.listed_from}
+        letter = LetterData(listing.name, listing.uscc, listing.legal_representative)
+        jobs.append(PdfJob("commitment.html.j2", base / f"{listing.uscc}-commitment.pdf", {**own, "e": letter}))
+        certificate = CertificateData(
+            listing.name,
+            listing.uscc,
+            listing.sector,
+            listing.qualifications,
+            listing.township,
+            schedule.round.title,
+            schedule.start,
+            schedule.end,
+            listing.listed_from,
         )
+        url = context["base_url"] + listing.page
+        path = base / f"{listing.uscc}-certificate.pdf"
+        jobs.append(PdfJob("certificate.html.j2", path, {**own, "e": certificate, "url": url}))
     return jobs
 
 
@@ -136,19 +184,25 @@ def notice_jobs(model: SiteModel) -> list[PdfJob]:
     for notice in notices.all_notices(model):
         title = notices.notice_title(model, notice)
         path = PurePosixPath(notice.path.replace(".html", ".pdf"))
+        own: dict[str, Any]
         if isinstance(notice, notices.RoundNotice):
             attachment = f"{site.county.name}{notice.schedule.round.title}白名单企业名单"
             template = "notice.html.j2"
+            schedule = notice.schedule
+            rows = [NoticeRow(item.name, item.uscc, item.sector, item.township) for item in notice.listings]
+            own = {"rows": rows, "start": schedule.start, "end": schedule.end, "workdays": schedule.workdays}
         else:
             attachment = f"移出{site.county.name}白名单的企业名单"
             template = "removal.html.j2"
+            removals = [RemovalRow(r.listing.name, r.listing.uscc, r.reason) for r in notice.removals]
+            own = {"rows": removals, "day": notice.day}
         jobs.append(
             PdfJob(
                 template,
                 path,
                 {
                     **context,
-                    "notice": notice,
+                    **own,
                     "title": title,
                     "title_lines": balanced_lines(title, TITLE_WIDTH),
                     "attachment_title": attachment,
@@ -159,14 +213,6 @@ def notice_jobs(model: SiteModel) -> list[PdfJob]:
             )
         )
     return jobs
-
-
-def certificate_path(listing: Listing) -> str:
-    return f"whitelist/{listing.uscc}-certificate.pdf"
-
-
-def commitment_path(listing: Listing) -> str:
-    return f"whitelist/{listing.uscc}-commitment.pdf"
 
 
 def staff_application_jobs(model: SiteModel) -> list[PdfJob]:
