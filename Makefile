@@ -66,6 +66,10 @@ pytest: setup-test
 
 test: setup-test lint pytest
 
+# Build speed at N = 300 and N = 10,000 (about an hour on 2 cores; prints a table).
+bench: setup-test
+	$(BIN)/python -m bench.run
+
 # Regenerate the full pin list after changing dependencies in pyproject.toml.
 lock: setup
 	{ grep '^#' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^wlsite'; } > constraints.tmp

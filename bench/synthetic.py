@@ -53,11 +53,12 @@ FIRST_ROUND = date(2022, 6, 6)
 
 
 def _org_codes(rng: random.Random, count: int) -> list[str]:
+    """Distinct codes in the order drawn: the first n are the same for any count >= n."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    seen: set[str] = set()
+    seen: dict[str, None] = {}
     while len(seen) < count:
-        seen.add("MA" + "".join(rng.choice(alphabet) for _ in range(6)))
-    return sorted(seen)
+        seen.setdefault("MA" + "".join(rng.choice(alphabet) for _ in range(6)))
+    return list(seen)
 
 
 def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
@@ -70,7 +71,7 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
         for sector, pairs in INDUSTRIES.items()
         for word, industry in pairs
     ]
-    rng.shuffle(combos)
+    rng.shuffle(combos)  # a fixed shuffle for the seed: the first n names do not depend on count
     if count > len(combos):
         raise ValueError(f"at most {len(combos)} distinct names")
     return [(f"新县{brand}示例{word}有限公司", sector, industry) for brand, sector, word, industry in combos[:count]]
@@ -90,11 +91,15 @@ def round_dates(rounds: int) -> list[date]:
 
 
 def register_yaml(count: int, seed: int = 1, extra_round: int = 0) -> str:
-    """A register of `count` enterprises, plus a last round of `extra_round` new ones on 2026-11-25."""
+    """A register of `count` enterprises, plus a last round of `extra_round` new ones on 2026-11-25.
+
+    The first `count` enterprises are the same with or without the extra round (their own random
+    stream), so a benchmark can add a round to an unchanged register.
+    """
     rng = random.Random(seed)
     total = count + extra_round
-    orgs = _org_codes(rng, total)
-    names = _names(rng, total)
+    orgs = _org_codes(random.Random(seed), total)
+    names = _names(random.Random(seed + 1), total)
     rounds = max(1, -(-count // ROUND_SIZE))
     dates = round_dates(rounds)
     lines = ["# synthetic register for benchmarks", "rounds:"]

@@ -77,6 +77,8 @@ class BuildReport:
     mkdocs_ran: bool = False
     unchanged: bool = False  # nothing changed: the published site was left as it was
     seconds: float = 0.0
+    pdf_seconds: float = 0.0  # wall time spent rendering PDFs (while MkDocs runs beside them)
+    mkdocs_seconds: float = 0.0  # the engine's own run time (it shares the cores with the PDFs)
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -253,11 +255,14 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildReport:
         )
         engine = None if reuse else MkDocsRun(stage, mkdocs_config(config.project_dir, settings), config.today)
         try:
+            pdfs_started = time.perf_counter()
             rendered += public.render(config, sample, progress)
             rendered += staff.render(config, sample, progress)
+            report.pdf_seconds = time.perf_counter() - pdfs_started
             progress.stage("生成网站（MkDocs）")
             if engine is not None:
                 engine.wait()
+                report.mkdocs_seconds = engine.seconds
         finally:
             if engine is not None:
                 engine.stop()

@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,9 +47,19 @@ class MkDocsRun:
             text=True,
             env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
         )
+        self.started = time.perf_counter()
+        self.seconds = 0.0  # the engine's own run time, known once it has finished
+        self.output = ""
+        self._reader = threading.Thread(target=self._collect, daemon=True)
+        self._reader.start()
+
+    def _collect(self) -> None:
+        self.output, _ = self.process.communicate()
+        self.seconds = time.perf_counter() - self.started
 
     def wait(self) -> None:
-        output, _ = self.process.communicate()
+        self._reader.join()
+        output = self.output
         if self.process.returncode != 0:
             log = "\n".join(line for line in output.splitlines() if not line.startswith(_JIEBA_CHATTER))
             raise BuildError(f"网站生成失败（MkDocs 返回 {self.process.returncode}）：\n{log}")

@@ -1,0 +1,268 @@
+"""Build speed at county and province scale. Prints a table; asserts nothing (not a test).
+
+    make bench                                    # N = 300 and N = 10,000
+    .venv/bin/python -m bench.run --sizes 300     # just one size
+
+For each size, on a synthetic register (bench/synthetic.py) in a scratch folder:
+
+- cold build (empty cache), no-op rebuild, and rebuild after one new round of 50 enterprises;
+- peak memory of the whole process tree (sampled from /proc), site size, search-index size;
+- PDF throughput of our pool against the naive baseline (serial WeasyPrint, a fresh
+  FontConfiguration and stylesheet parse per document), on the same documents;
+- a plain `mkdocs build` of the same docs, against our build's engine time;
+- the directory filter's response to one keystroke in Chromium, with every listed enterprise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bench.synthetic import register_yaml
+from generator.build import BuildConfig, BuildReport, build, render_docs, site_model
+from generator.inputs import read_inputs
+from generator.render import kit
+from generator.render.forms import PdfJob, render_pdfs
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 28)
+ROUND = 50
+
+
+@dataclass
+class Row:
+    label: str
+    ours: str
+    baseline: str = ""
+    ratio: str = ""
+
+
+@dataclass
+class Result:
+    size: int
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, label: str, ours: str, baseline: str = "", ratio: str = "") -> None:
+        self.rows.append(Row(label, ours, baseline, ratio))
+        print(f"  {label:<42} {ours:>14} {baseline:>14} {ratio:>9}", flush=True)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+@contextmanager
+def peak_memory() -> Iterator[list[int]]:
+    """Sample the process tree's memory every 50 ms; the list holds the peak when the block ends."""
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss(os.getpid()))
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = action()
+    return time.perf_counter() - started, value
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def naive_pdfs(jobs: list[PdfJob], sample: bool) -> float:
+    """The baseline: one document after another, fonts and stylesheets set up anew for each."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from generator.render.forms import STYLESHEETS, forms_environment
+
+    forms = ROOT / "forms"
+    env = forms_environment(forms)
+    started = time.perf_counter()
+    for job in jobs:
+        fonts = FontConfiguration()
+        sheets = [CSS(filename=str(forms / path), font_config=fonts) for path in STYLESHEETS[job.style]]
+        html = env.get_template(job.template).render(sample=sample, **job.context)
+        HTML(string=html, base_url=str(forms) + "/").write_pdf(stylesheets=sheets, font_config=fonts)
+    return time.perf_counter() - started
+
+
+def plain_mkdocs(data: Path, scratch: Path) -> float:
+    """`mkdocs build` of exactly the docs our build hands the engine, with nothing skipped."""
+    from generator.build import USER_DICT, site_settings
+    from generator.publish.site import mkdocs_config
+    from generator.publish.write import write_files
+    from generator.render.pages import search_words
+
+    inputs, _ = read_inputs(data)
+    assert inputs is not None
+    model = site_model(inputs, TODAY)
+    root = scratch / "plain"
+    shutil.copytree(ROOT / "docs", root / "docs")
+    write_files(root / "docs", render_docs(model))
+    words = "".join(f"{w} 20000 nz\n" for w in search_words(model))
+    (root / USER_DICT).write_text(words, encoding="utf-8")
+    config = mkdocs_config(ROOT, site_settings(inputs, TODAY, root / USER_DICT))
+    (root / "mkdocs.yml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    seconds, _ = timed(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(root / "mkdocs.yml")],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+    )
+    return seconds
+
+
+def keystroke_ms(site: Path) -> tuple[float, int]:
+    """Median time from one typed character to the filtered, laid-out directory (ms), and the rows."""
+    from tests.browser import chromium
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((site / "whitelist" / "index.html").as_uri())
+        page.wait_for_selector("#wl-filter:not([hidden])")
+        rows = page.locator("#wl-directory tbody tr").count()
+        times = page.evaluate(
+            """async (queries) => {
+                const box = document.getElementById('wl-keyword');
+                const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+                const out = [];
+                for (const q of queries) {
+                    const t0 = performance.now();
+                    box.value = q;
+                    box.dispatchEvent(new Event('input'));
+                    await frame(); await frame();
+                    document.body.offsetHeight;  // force layout of the new table
+                    out.push(performance.now() - t0);
+                }
+                return out;
+            }""",
+            ["新", "新集", "新集镇", "新", "", "沙", "沙窝", "", "9141", ""],
+        )
+        page.close()
+    return statistics.median(times), rows
+
+
+def prepare(size: int, scratch: Path) -> Path:
+    data = scratch / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "register.yaml").write_text(register_yaml(size), encoding="utf-8")
+    site = (data / "site.yaml").read_text(encoding="utf-8").replace("sample: true", "sample: false")
+    (data / "site.yaml").write_text(site, encoding="utf-8")
+    return data
+
+
+def run(size: int, baseline_sample: int) -> Result:
+    result = Result(size)
+    print(f"\nN = {size:,}  (measured {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
+    print(f"  {'':<42} {'ours':>14} {'baseline':>14} {'ratio':>9}")
+    with tempfile.TemporaryDirectory(prefix=f"wlsite-bench-{size}-") as folder:
+        scratch = Path(folder)
+        data = prepare(size, scratch)
+        config = BuildConfig(data, scratch / "site", TODAY, staff_dir=scratch / "staff", cache_dir=scratch / "cache")
+
+        with peak_memory() as peak:
+            cold_seconds, cold = timed(lambda: build(config))
+        assert isinstance(cold, BuildReport)
+        no_op_seconds, no_op = timed(lambda: build(config))
+        assert isinstance(no_op, BuildReport) and no_op.unchanged
+        (data / "register.yaml").write_text(register_yaml(size, extra_round=ROUND), encoding="utf-8")
+        round_seconds, after_round = timed(lambda: build(config))
+        assert isinstance(after_round, BuildReport)
+
+        inputs, _ = read_inputs(data)
+        assert inputs is not None
+        model = site_model(inputs, TODAY)
+        jobs = [*kit.enterprise_jobs(model), *kit.notice_jobs(model)]
+        sample_jobs = jobs[:baseline_sample]
+        ours_pdf, _ = timed(lambda: render_pdfs(sample_jobs, ROOT / "forms", False))
+        naive_pdf = naive_pdfs(sample_jobs, False)
+        ours_rate, naive_rate = len(sample_jobs) / ours_pdf, len(sample_jobs) / naive_pdf
+        mkdocs_plain = plain_mkdocs(data, scratch)
+        naive_cold = cold.rendered / naive_rate + mkdocs_plain  # documents at the measured naive rate
+
+        result.add("cold build (s)", f"{cold_seconds:.1f}", f"≈{naive_cold:.1f}", f"{naive_cold / cold_seconds:.2f}×")
+        result.add("  PDFs rendered / engine time (s)", f"{cold.rendered} / {cold.mkdocs_seconds:.1f}")
+        result.add(
+            "no-op rebuild (s)", f"{no_op_seconds:.2f}", "", f"{100 * no_op_seconds / cold_seconds:.1f} % of cold"
+        )
+        result.add(
+            f"rebuild after a round of {ROUND} (s)",
+            f"{round_seconds:.1f}",
+            "",
+            f"{100 * round_seconds / cold_seconds:.1f} % of cold",
+        )
+        result.add("  PDFs rendered in that rebuild", f"{after_round.rendered}")
+        result.add(
+            f"PDF throughput, {len(sample_jobs)} docs (docs/s)",
+            f"{ours_rate:.2f}",
+            f"{naive_rate:.2f}",
+            f"{ours_rate / naive_rate:.2f}×",
+        )
+        result.add(
+            "site engine: our build vs plain mkdocs (s)",
+            f"{cold.mkdocs_seconds:.1f}",
+            f"{mkdocs_plain:.1f}",
+            f"{mkdocs_plain / cold.mkdocs_seconds:.2f}×" if cold.mkdocs_seconds else "",
+        )
+        result.add("peak memory, process tree (MB)", f"{peak[0] / 1e6:.0f}")
+        site = scratch / "site"
+        index = site / "search" / "search_index.json"
+        result.add("site size (MB)", f"{folder_size(site) / 1e6:.1f}")
+        result.add("search index (MB)", f"{index.stat().st_size / 1e6:.2f}")
+        milliseconds, rows = keystroke_ms(site)
+        result.add(f"filter keystroke, {rows:,} rows (ms, median)", f"{milliseconds:.0f}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="300,10000", help="comma-separated register sizes")
+    parser.add_argument("--baseline-sample", type=int, default=200, help="documents in the throughput comparison")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.baseline_sample)
+
+
+if __name__ == "__main__":
+    main()
