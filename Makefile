@@ -14,8 +14,31 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Fonts and libraries for WeasyPrint and the site; hb-subset makes PDF font subsetting ~60× faster.
 APT_RUN := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libpangocairo-1.0-0 shared-mime-info poppler-utils
-# What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1) and the PDF tools.
-APT_TEST := chromium libatomic1 qpdf
+# What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1), the PDF
+# tools, Java for the Nu HTML checker, and curl to fetch it.
+APT_TEST := chromium libatomic1 qpdf default-jre-headless curl ca-certificates
+
+# Outside validators, fetched from the npm registry as plain tarballs (no node needed) and checked
+# against the registry's published sha512: the Nu HTML checker (vnu.jar, MIT) and axe-core (MPL-2.0).
+TOOLS := .cache/tools
+VNU_VERSION := 26.9.27
+VNU_SHA512 := 4e441de4315f39a582f5e6edbe8cd3b2b1f655aa1dde3620faface791133217c417b12f3f7ead2d8336d8e7efe44f5226618258b44a0860057e9125135e6b428
+AXE_VERSION := 4.14.1
+AXE_SHA512 := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f8c22a0dab86ee6a6f64b8afbe804b214d36db85a2826965edfb3a0b9d546b5
+
+define npm_fetch
+	@mkdir -p $(TOOLS)
+	curl -fsSL --retry 3 -o $(TOOLS)/$(1)-$(2).tgz https://registry.npmjs.org/$(1)/-/$(1)-$(2).tgz
+	echo "$(3)  $(TOOLS)/$(1)-$(2).tgz" | sha512sum --check --quiet
+	tar -xzf $(TOOLS)/$(1)-$(2).tgz -O $(4) > $@.tmp && mv $@.tmp $@
+	rm -f $(TOOLS)/$(1)-$(2).tgz
+endef
+
+$(TOOLS)/vnu-$(VNU_VERSION).jar:
+	$(call npm_fetch,vnu-jar,$(VNU_VERSION),$(VNU_SHA512),package/build/dist/vnu.jar)
+
+$(TOOLS)/axe-$(AXE_VERSION).min.js:
+	$(call npm_fetch,axe-core,$(AXE_VERSION),$(AXE_SHA512),package/axe.min.js)
 
 define apt_ensure
 	@missing=$$(for p in $(1); do \
@@ -42,6 +65,7 @@ setup:
 
 setup-test: setup
 	$(call apt_ensure,$(APT_TEST))
+	@$(MAKE) --no-print-directory $(TOOLS)/vnu-$(VNU_VERSION).jar $(TOOLS)/axe-$(AXE_VERSION).min.js
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
@@ -62,7 +86,7 @@ format: setup
 	$(BIN)/ruff format .
 
 pytest: setup-test
-	$(BIN)/pytest -n 2
+	WLSITE_VNU=$(TOOLS)/vnu-$(VNU_VERSION).jar WLSITE_AXE=$(TOOLS)/axe-$(AXE_VERSION).min.js $(BIN)/pytest -n 2
 
 test: setup-test lint pytest
 

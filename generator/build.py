@@ -129,6 +129,9 @@ def site_settings(inputs: Inputs, today: date, user_dict: Path) -> dict[str, obj
     site = inputs.site
     return {
         "site_name": site.title,
+        # The public address: canonical links, the sitemap, and 404.html's root-absolute paths,
+        # which then work when the site is served under a sub-path (e.g. /whitelist/).
+        "site_url": site.base_url,
         "site_description": f"{inputs.guideline.title}全文和白名单企业名录",
         "copyright": html.escape(f"{site.authority.name} · 数据更新于 {chinese_date(today)}"),
         "extra": {"sample": site.sample},

@@ -31,3 +31,22 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "site"
     build(BuildConfig(data_dir=DATA, out_dir=out, today=TODAY, staff_dir=root / "staff"))
     return out
+
+
+def small_project(tmp_path: Path, enterprises: int = 10) -> tuple[Path, Path]:
+    """A copy of mkdocs.yml, docs/ and forms/ (to break templates in), and a short copy of the data."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root)
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "forms", root / "forms")
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    register = data / "register.yaml"
+    head, *items = register.read_text(encoding="utf-8").split("\n  - uscc:")
+    register.write_text("\n  - uscc:".join([head, *items[:enterprises]]) + "\n", encoding="utf-8")
+    return root, data
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildConfig, BuildReport, build
-from tests.conftest import DATA, ROOT, TODAY
+from tests.conftest import TODAY, small_project
 
 
 @dataclass
@@ -29,17 +28,8 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", root)
-    shutil.copytree(ROOT / "docs", root / "docs")
-    shutil.copytree(ROOT / "forms", root / "forms")
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
     # Ten enterprises are enough to tell what re-renders, and keep these builds quick.
-    register = data / "register.yaml"
-    head, *enterprises = register.read_text(encoding="utf-8").split("\n  - uscc:")
-    register.write_text("\n  - uscc:".join([head, *enterprises[:10]]) + "\n", encoding="utf-8")
+    root, data = small_project(tmp_path)
     return Project(root, data, tmp_path / "site", tmp_path / "cache")
 
 

@@ -14,7 +14,8 @@ from generator.errors import InputError, Problem, display_path
 from generator.guideline.model import Block, Guideline, Item, Paragraph, Part, Section
 
 _NUMERALS = "一二三四五六七八九"
-_CN_NUMBER = r"[一二三四五六七八九十]{1,3}"
+# Only well-formed numerals 一…九十九: a line such as “一二、…” is text, not a heading.
+_CN_NUMBER = r"(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 PART_RE = re.compile(rf"^({_CN_NUMBER})、\s*(.*)$")
 SECTION_RE = re.compile(rf"^[（(]\s*({_CN_NUMBER})\s*[）)]\s*(.*)$")
 ITEM_RE = re.compile(r"^(\d{1,3})\s*[.．、]\s*(.*)$")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -26,7 +27,9 @@ def mkdocs_config(project: Path, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class MkDocsRun:
-    """`mkdocs build` on the staged docs, in its own process so PDFs can render meanwhile.
+    """`mkdocs build --strict` on the staged docs, in its own process so PDFs can render meanwhile.
+
+    Never with --quiet: it hides the warnings that --strict counts, and the build would pass them.
 
     MkDocs dates its output (sitemap) from SOURCE_DATE_EPOCH: set to the build date, so the same
     inputs give the same bytes.
@@ -40,12 +43,12 @@ class MkDocsRun:
         config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
         epoch = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config_path)],
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_path)],
             cwd=stage.root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "NO_MKDOCS_2_WARNING": "1"},
         )
         self.started = time.perf_counter()
         self.seconds = 0.0  # the engine's own run time, known once it has finished
@@ -66,12 +69,29 @@ class MkDocsRun:
         index = self.stage.site / "search" / "search_index.json"
         if not index.exists() or SEGMENT_MARK not in index.read_text(encoding="utf-8"):
             raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
+        repair_toggles(self.stage.site)
 
     def stop(self) -> None:
         """Stop the engine if the build failed elsewhere."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+# Material writes autocomplete="off" on its drawer and search checkboxes (to stop Firefox restoring
+# their state), which HTML allows on text-like inputs only. They sit in base.html outside any block,
+# so no template override can reach them; the attribute is removed after the build instead.
+_TOGGLE_AUTOCOMPLETE = re.compile(
+    r'(<input class="md-toggle" data-md-toggle="\w+" type="checkbox" id="__\w+") autocomplete="off">'
+)
+
+
+def repair_toggles(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        fixed = _TOGGLE_AUTOCOMPLETE.sub(r"\1>", html)
+        if fixed != html:
+            page.write_text(fixed, encoding="utf-8")
 
 
 _JIEBA_CHATTER = ("Building prefix", "Loading model", "Dumping model", "Prefix dict")
