@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +26,8 @@ from generator.errors import BuildError, InputError, Problem, Severity, summary
 from generator.inputs import read_inputs
 from generator.render.text import chinese_date
 from generator.staff.diff import diff_registers, format_changes
+from generator.staff.excel import export_workbook, import_workbook
+from generator.staff.preview import serve
 from generator.staff.rounds import new_round, round_status
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +44,13 @@ debug_option = click.option("--debug", is_flag=True, help="出错时显示 Pytho
 
 
 def _today(value: datetime | None) -> date:
-    return value.date() if value else date.today()
+    """--today, else SOURCE_DATE_EPOCH (the reproducible-builds convention for scripted runs), else today."""
+    if value:
+        return value.date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
 
 
 def _print_problems(problems: list[Problem], *, written: bool, err: bool) -> None:
@@ -324,6 +332,74 @@ def progress_bar(enabled: bool) -> Iterator[_RichProgress | Silent]:
     )
     with Progress(*columns, console=console, transient=True) as progress:
         yield _RichProgress(progress)
+
+
+@cli.command("export")
+@click.option(
+    "--xlsx",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="要写出的 Excel 文件（workbook to write），例如 登记册.xlsx",
+)
+@data_option
+@debug_option
+@handle_errors
+def export_command(target: Path, data_dir: Path) -> None:
+    """把登记册导出为 Excel 表格，便于编辑（export the register to Excel）。
+
+    表格含“企业”“批次”“事件”三张表和使用说明；棕色表头的列是内部信息。
+    """
+    counts = export_workbook(data_dir, target)
+    click.echo(f"已导出：{target}（企业 {counts['企业']} 家，批次 {counts['批次']} 个，事件 {counts['事件']} 条）")
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@data_option
+@today_option
+@debug_option
+@handle_errors
+def import_command(workbook: Path, data_dir: Path, today: datetime | None) -> None:
+    """把 Excel 表格合并进登记册（merge a workbook into register.yaml）。
+
+    按统一社会信用代码更新或新增企业，按批次编号更新或新增批次，只添加登记册中没有的事件，
+    不删除任何内容。先用与 wlsite check 相同的规则检查，有问题时逐条指出单元格，且不写入任何内容。
+    """
+    result = import_workbook(workbook, data_dir, _today(today))
+    click.echo(
+        f"已导入 {workbook} 到 {data_dir / 'register.yaml'}：新增企业 {result.added} 家，更新 {result.updated} 家，"
+        f"新增事件 {result.events} 条，新增批次 {result.rounds} 个。"
+    )
+    for line in format_changes(result.changes):
+        click.echo(line)
+
+
+@cli.command("serve")
+@data_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（port）")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".cache/wlsite"),
+    show_default=True,
+    help="预览和缓存所在的文件夹（preview and cache folder）",
+)
+@today_option
+@debug_option
+@handle_errors
+def serve_command(data_dir: Path, port: int, cache_dir: Path, today: datetime | None) -> None:
+    """生成预览并在本机打开（preview on 127.0.0.1），数据改动后自动重新生成。
+
+    预览只在本机可见，不会改动 site/ 中准备发布的网站。
+    """
+    try:
+        serve(data_dir, port, cache_dir, lambda: _today(today), lambda line: click.echo(line, err=False))
+    except KeyboardInterrupt:
+        click.echo("已停止预览。")
+    except OSError as error:
+        raise BuildError(f"无法在 127.0.0.1:{port} 上提供预览：{error.strerror}（换一个 --port 试试）") from None
 
 
 def main() -> None:

@@ -25,9 +25,10 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+    place: str = ""  # instead of the line, for spreadsheets: `企业!G5（所属乡镇）`
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{self.file}:{self.place or self.line}" if self.place or self.line else self.file
         prefix = "警告：" if self.severity is Severity.WARNING else ""
         if self.field:
             return f"{where}: {self.field}: {prefix}{self.message}"
@@ -41,6 +42,7 @@ class Problem:
         return {
             "file": self.file,
             "line": self.line,
+            "place": self.place,
             "field": self.field,
             "severity": self.severity.value,
             "message": self.message,

@@ -55,6 +55,8 @@ def mutated_registers(draw: st.DrawFn) -> str:
     data = copy.deepcopy(SAMPLE)
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         candidates = [p for p in paths(data) if p]
+        if not candidates:  # everything deleted already
+            break
         path = draw(st.sampled_from(candidates))
         parent = data
         for part in path[:-1]:

@@ -9,14 +9,14 @@ execute or exhaust memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.errors import InputError, Problem, display_path
+from generator.errors import InputError, Problem, Severity, display_path
 
 MAX_BYTES = 32 * 1024 * 1024  # ~40,000 enterprises; a province-wide register fits
 MAX_DEPTH = 24
@@ -51,13 +51,35 @@ def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
     return f"YAML 语法错误（第 {column} 列）：{problem}。"
 
 
+def field_path(loc: Iterable[str | int]) -> str:
+    """('enterprises', 3, 'uscc') → `enterprises[3].uscc`."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a value came from when it was not this YAML file: a spreadsheet cell."""
+
+    source: str  # the workbook, as staff know it
+    row: int
+    cell: str  # 企业!G5（所属乡镇）
+
+
 @dataclass
 class Loaded:
-    """Plain data from one YAML file, with the line of every path in it."""
+    """Plain data from one YAML file, with the line of every path in it.
+
+    Data merged in from elsewhere (an imported workbook) carries `places`, so its problems point
+    at the cell staff typed them in, not at the YAML file that does not contain them yet.
+    """
 
     data: Any
     source: str
     lines: dict[PathKey, int] = field(default_factory=dict)
+    places: dict[PathKey, Place] = field(default_factory=dict)
 
     def line(self, path: PathKey) -> int:
         """The line of `path`, or of its nearest ancestor that has one (a missing field → its parent)."""
@@ -66,6 +88,23 @@ class Loaded:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
+
+    def place(self, path: PathKey) -> Place | None:
+        if not self.places:
+            return None
+        while path:
+            if path in self.places:
+                return self.places[path]
+            path = path[:-1]
+        return None
+
+    def problem(self, path: PathKey, message: str, severity: Severity = Severity.ERROR, name: str = "") -> Problem:
+        """A problem located at `path`: its YAML line, or the cell it was imported from."""
+        shown = name or field_path(path)
+        place = self.place(path)
+        if place is not None:
+            return Problem(place.source, place.row, shown, message, severity, place.cell)
+        return Problem(self.source, self.line(path), shown, message, severity)
 
 
 class _Refused(Exception):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, Severity
 from generator.register import uscc as uscc_rules
-from generator.register.load import Loaded, PathKey
+from generator.register.load import Loaded, PathKey, field_path
 from generator.register.models import (
     DECLARATION_NAMES,
     EVENT_NAMES,
@@ -37,14 +37,6 @@ from generator.register.uscc import region
 from generator.register.workdays import UnknownYear, WorkCalendar, YearOverride
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def field_path(loc: Iterable[str | int]) -> str:
-    """('enterprises', 3, 'uscc') → `enterprises[3].uscc`."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:
@@ -116,8 +108,9 @@ def to_model(
             if detail["type"] == "too_short" and loc in item_locs:
                 continue
             full = (*prefix, *loc)
-            line = loaded.line(full[:-1] if detail["type"] == "missing" else full)
-            problems.append(Problem(loaded.source, line, field_path(full), _message(detail, model, loc)))
+            where = full[:-1] if detail["type"] == "missing" else full
+            problem = loaded.problem(where, _message(detail, model, loc), name=field_path(full))
+            problems.append(problem)
         return None, problems
 
 
@@ -128,7 +121,7 @@ def _mapping(loaded: Loaded, allowed: tuple[str, ...]) -> tuple[dict[str, Any], 
     if not isinstance(loaded.data, dict):
         return {}, [Problem(loaded.source, loaded.line(()), "", "文件顶层应为映射（“键: 值”的形式）。")]
     problems = [
-        Problem(loaded.source, loaded.line((key,)), key, f"未知字段“{key}”" + _did_you_mean(key, allowed))
+        loaded.problem((key,), f"未知字段“{key}”" + _did_you_mean(key, allowed))
         for key in loaded.data
         if key not in allowed
     ]
@@ -258,7 +251,7 @@ class _RegisterRules:
         self.problems: list[Problem] = []
 
     def add(self, path: PathKey, message: str, severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Problem(self.loaded.source, self.loaded.line(path), field_path(path), message, severity))
+        self.problems.append(self.loaded.problem(path, message, severity))
 
     def rounds(self, rounds: list[tuple[int, Round]]) -> dict[str, Round]:
         by_id: dict[str, Round] = {}
@@ -463,7 +456,7 @@ def check_register(
         if items is None:
             continue
         if not isinstance(items, list):
-            problems.append(Problem(loaded.source, loaded.line((name,)), name, "应为列表（每项以“- ”开头）"))
+            problems.append(loaded.problem((name,), "应为列表（每项以“- ”开头）"))
             continue
         for index, item in enumerate(items):
             record, found = to_model(model, item, loaded, (name, index), context)
