@@ -8,6 +8,7 @@ leaves the published site as it is.
 from __future__ import annotations
 
 import html
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from generator.publish.site import MkDocsRun, mkdocs_config
 from generator.publish.write import Staging, collisions, copy_tree, staging, write_files
 from generator.register.status import Status
 from generator.render import kit, notices, whitelist
-from generator.render.forms import PdfJob, render_pdfs
+from generator.render.forms import PdfJob, iter_pdfs
 from generator.render.listing import public_listings
 from generator.render.output import OutputFile
 from generator.render.pages import SiteModel, guideline_pages, make_annotator, search_words
@@ -141,48 +142,45 @@ def site_settings(inputs: Inputs, today: date, user_dict: Path) -> dict[str, obj
 
 @dataclass
 class _Pdfs:
-    """PDF jobs resolved through the cache: files to link from it, or bytes just rendered."""
+    """PDF jobs resolved to files: cached ones in the cache, new ones written there (or to the
+    build's scratch folder without a cache) the moment they are rendered."""
 
     jobs: list[PdfJob]
     keys: list[str]
     cache: PdfCache | None
-    rendered: dict[int, bytes] = field(default_factory=dict)
+    files: dict[int, Path] = field(default_factory=dict)
 
     def missing(self) -> list[int]:
-        if self.cache is None:
-            return [i for i in range(len(self.jobs)) if i not in self.rendered]
-        return [i for i, key in enumerate(self.keys) if i not in self.rendered and self.cache.get(key) is None]
+        todo = []
+        for index, key in enumerate(self.keys):
+            cached = self.cache.get(key) if self.cache is not None and index not in self.files else None
+            if cached is not None:
+                self.files[index] = cached
+            elif index not in self.files:
+                todo.append(index)
+        return todo
 
-    def render(self, config: BuildConfig, sample: bool, progress: Progress) -> int:
+    def render(self, config: BuildConfig, sample: bool, progress: Progress, scratch: Path) -> int:
         todo = self.missing()
         progress.stage("生成 PDF", len(todo))
-        outputs = render_pdfs([self.jobs[i] for i in todo], config.forms_dir, sample, config.workers, progress.advance)
-        for index, output in zip(todo, outputs, strict=True):
-            self.rendered[index] = output.data
+        jobs = [self.jobs[i] for i in todo]
+        rendered = iter_pdfs(jobs, config.forms_dir, sample, config.workers, progress.advance)
+        for index, output in zip(todo, rendered, strict=True):
             if self.cache is not None:
-                self.cache.put(self.keys[index], output.data)
+                self.files[index] = self.cache.put(self.keys[index], output.data)
+            else:
+                write_files(scratch, [output])
+                self.files[index] = scratch.joinpath(*output.path.parts)
         return len(todo)
 
     def data(self, index: int) -> bytes:
-        if index in self.rendered:
-            return self.rendered[index]
-        assert self.cache is not None
-        path = self.cache.get(self.keys[index])
-        assert path is not None
-        return path.read_bytes()
+        return self.files[index].read_bytes()
 
     def write(self, root: Path) -> list[str]:
-        """Put every PDF under `root` (hard links from the cache); returns their relative paths."""
-        written = []
+        """Put every PDF under `root` (hard links: no copies); returns their relative paths."""
         for index, job in enumerate(self.jobs):
-            target = root.joinpath(*job.path.parts)
-            cached = self.cache.get(self.keys[index]) if self.cache is not None else None
-            if cached is not None:
-                link_or_copy(cached, target)
-            else:
-                write_files(root, [OutputFile(job.path, self.rendered[index])])
-            written.append(job.path.as_posix())
-        return written
+            link_or_copy(self.files[index], root.joinpath(*job.path.parts))
+        return [job.path.as_posix() for job in self.jobs]
 
 
 def _resolve(jobs: Sequence[PdfJob], cache: PdfCache | None) -> _Pdfs:
@@ -212,14 +210,24 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildReport:
     inputs, problems = read_inputs(config.data_dir)
     if inputs is None:
         raise InputError(problems)
+    config.out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
+    # New PDFs wait here (without a cache) until the engine has built the site they go into.
+    with tempfile.TemporaryDirectory(
+        prefix=f".{config.out_dir.name}.pdf-", dir=config.out_dir.absolute().parent
+    ) as folder:
+        return _build(config, progress, started, inputs, problems, Path(folder))
+
+
+def _build(
+    config: BuildConfig, progress: Progress, started: float, inputs: Inputs, problems: list[Problem], scratch: Path
+) -> BuildReport:
     progress.stage("生成页面")
     model = site_model(inputs, config.today)
     docs = render_docs(model)
     sample = inputs.site.sample
     cache = PdfCache(config.cache_dir, config.forms_dir, sample) if config.cache_dir else None
-
     blank = _resolve(kit.blank_form_jobs(model), cache)
-    rendered = blank.render(config, sample, progress)
+    rendered = blank.render(config, sample, progress, scratch)
     blank_pdfs = [OutputFile(job.path, blank.data(i)) for i, job in enumerate(blank.jobs)]
     docs += [kit.forms_page(model, blank_pdfs), kit.kit_zip(blank_pdfs, model), *map(kit.thumbnail, blank_pdfs)]
     public = _resolve([*kit.notice_jobs(model), *kit.enterprise_jobs(model)], cache)
@@ -259,8 +267,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildReport:
         engine = None if reuse else MkDocsRun(stage, mkdocs_config(config.project_dir, settings), config.today)
         try:
             pdfs_started = time.perf_counter()
-            rendered += public.render(config, sample, progress)
-            rendered += staff.render(config, sample, progress)
+            rendered += public.render(config, sample, progress, scratch)
+            rendered += staff.render(config, sample, progress, scratch)
             report.pdf_seconds = time.perf_counter() - pdfs_started
             progress.stage("生成网站（MkDocs）")
             if engine is not None:

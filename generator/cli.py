@@ -41,6 +41,20 @@ data_option = click.option(
     help="数据文件夹（data folder）：site.yaml、register.yaml、glossary.yaml、guidelines/",
 )
 debug_option = click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（for developers）")
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="按哪一天计算（date, YYYY-MM-DD；默认今天）：决定公示中、已入库等状态",
+)
+cache_option = click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".cache/wlsite"),
+    show_default=True,
+    help="缓存文件夹：没有变化的 PDF 和网站不重新生成；预览也放在这里（build cache）",
+)
 
 
 def _today(value: datetime | None) -> date:
@@ -98,8 +112,15 @@ def cli() -> None:
 
     \b
     常用命令：
-      wlsite check   检查数据（validate data/）
-      wlsite build   生成网站到 site/（build the site）
+      wlsite check          检查数据（validate data/）
+      wlsite build          生成网站到 site/（build the site and PDFs）
+      wlsite serve          在本机预览，数据改动后自动更新（preview）
+      wlsite round new      新开一个批次（open the next round）
+      wlsite round status   各批次的公示期和状态（rounds on a date）
+      wlsite diff OLD NEW   比较两个登记册对网站的影响（what a change does）
+      wlsite export/import  用 Excel 编辑登记册（Excel out and in）
+
+    每个命令加 --help 查看说明。
     """
 
 
@@ -113,12 +134,7 @@ def cli() -> None:
     show_default=True,
     help="网站输出文件夹（output folder）",
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="按哪一天生成（build date, YYYY-MM-DD；默认今天）：决定公示中、已入库等状态",
-)
+@today_option
 @click.option(
     "--staff-out",
     "staff_dir",
@@ -128,14 +144,7 @@ def cli() -> None:
     help="工作人员用的预填申请表（含联系人电话，不公开）的输出文件夹（staff-only output）",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="生成 PDF 的进程数（默认每个 CPU 核一个）")
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".cache/wlsite"),
-    show_default=True,
-    help="缓存文件夹：没有变化的 PDF 和网站不重新生成（build cache）",
-)
+@cache_option
 @click.option("--no-cache", is_flag=True, help="不用缓存，全部重新生成（rebuild everything）")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度（no progress bar）")
 @debug_option
@@ -209,14 +218,6 @@ def check(data_dir: Path, strict: bool, as_json: bool) -> None:
             click.echo("检查通过：没有发现问题。")
     if failed:
         sys.exit(1)
-
-
-today_option = click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="按哪一天计算（date, YYYY-MM-DD；默认今天）",
-)
 
 
 @cli.group(name="round")
@@ -378,14 +379,7 @@ def import_command(workbook: Path, data_dir: Path, today: datetime | None) -> No
 @cli.command("serve")
 @data_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（port）")
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".cache/wlsite"),
-    show_default=True,
-    help="预览和缓存所在的文件夹（preview and cache folder）",
-)
+@cache_option
 @today_option
 @debug_option
 @handle_errors

@@ -11,7 +11,7 @@ from pathlib import Path
 from generator.errors import InputError, Problem, Severity, display_path
 from generator.guideline.model import Guideline
 from generator.guideline.parse import read_guideline
-from generator.register.load import load_yaml
+from generator.register.load import Loaded, load_yaml
 from generator.register.models import Glossary, Register, SiteSettings
 from generator.register.status import Schedule
 from generator.register.validate import check_glossary, check_holidays, check_register, check_site
@@ -42,7 +42,7 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     """Every input, validated; `None` with the problems when any of them is an error."""
     problems: list[Problem] = []
 
-    def attempt(path: Path) -> object:
+    def attempt(path: Path) -> Loaded | None:
         try:
             return load_yaml(path)
         except InputError as error:
@@ -52,7 +52,7 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     site = glossary = None
     loaded = attempt(data_dir / SITE_FILE)
     if loaded is not None:
-        site, found = check_site(loaded)  # type: ignore[arg-type]
+        site, found = check_site(loaded)
         problems.extend(found)
 
     calendar = WorkCalendar()
@@ -60,19 +60,19 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     if holidays_path.exists():
         loaded = attempt(holidays_path)
         if loaded is not None:
-            overrides, found = check_holidays(loaded)  # type: ignore[arg-type]
+            overrides, found = check_holidays(loaded)
             problems.extend(found)
             calendar = WorkCalendar(overrides)
 
     checked = None
     loaded = attempt(data_dir / REGISTER_FILE)
     if loaded is not None:
-        checked, found = check_register(loaded, site, calendar, holidays_source(data_dir))  # type: ignore[arg-type]
+        checked, found = check_register(loaded, site, calendar, holidays_source(data_dir))
         problems.extend(found)
 
     loaded = attempt(data_dir / GLOSSARY_FILE)
     if loaded is not None:
-        glossary, found = check_glossary(loaded)  # type: ignore[arg-type]
+        glossary, found = check_glossary(loaded)
         problems.extend(found)
 
     guideline = None

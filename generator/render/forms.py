@@ -33,7 +33,7 @@ from generator.errors import BuildError
 from generator.render.output import OutputFile
 from generator.render.text import chinese_date
 
-STYLESHEETS = {"form": ("css/print.css",), "gongwen": ("css/gongwen.css",)}
+STYLESHEETS = {"form": ("css/common.css", "css/print.css"), "gongwen": ("css/common.css", "css/gongwen.css")}
 POOL_THRESHOLD = 12  # below this, starting workers costs more than it saves
 
 
@@ -157,28 +157,28 @@ def _render_in_worker(job: PdfJob) -> bytes:
     return _worker.pdf(job)
 
 
-def render_pdfs(
+def iter_pdfs(
     jobs: Sequence[PdfJob],
     forms_dir: Path,
     sample: bool,
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
-) -> list[OutputFile]:
-    """Every job's PDF, in job order; over a pool of processes when there are enough jobs.
+) -> Iterator[OutputFile]:
+    """Every job's PDF, in job order, as each is done: callers write it away at once, so
+    20,000 certificates never sit in memory together. Over a process pool when there are many.
 
     `progress(n)` is called as documents finish, for a progress bar.
     """
     if not jobs:
-        return []
+        return
     workers = workers or os.cpu_count() or 1
-    results: list[OutputFile] = []
     if workers == 1 or len(jobs) < POOL_THRESHOLD:
         renderer = FormRenderer(forms_dir, sample)
         for job in jobs:
-            results.append(OutputFile(job.path, renderer.pdf(job)))
+            yield OutputFile(job.path, renderer.pdf(job))
             if progress:
                 progress(1)
-        return results
+        return
     chunk = max(1, min(16, len(jobs) // (workers * 8)))
     with ProcessPoolExecutor(
         max_workers=workers,
@@ -187,7 +187,11 @@ def render_pdfs(
         initargs=(forms_dir, sample),
     ) as pool:
         for job, data in zip(jobs, pool.map(_render_in_worker, jobs, chunksize=chunk), strict=True):
-            results.append(OutputFile(job.path, data))
+            yield OutputFile(job.path, data)
             if progress:
                 progress(1)
-    return results
+
+
+def render_pdfs(jobs: Sequence[PdfJob], forms_dir: Path, sample: bool, workers: int | None = None) -> list[OutputFile]:
+    """All of `iter_pdfs` at once, for a handful of documents."""
+    return list(iter_pdfs(jobs, forms_dir, sample, workers))

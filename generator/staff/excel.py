@@ -514,7 +514,8 @@ def _typed(key: str, value: Any) -> Any:
 
 
 def _flow(mapping: dict[str, Any]) -> CommentedMap:
-    result = CommentedMap((k, _typed(k, v)) for k, v in mapping.items() if v is not None)
+    """One line, as the register writes history events and contacts: {date: …, event: …}."""
+    result = _block(mapping)
     result.fa.set_flow_style()
     return result
 
