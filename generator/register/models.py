@@ -373,26 +373,3 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [m for arg in getattr(annotation, "__args__", ()) for m in _nested_models(arg)]
-
-
-def field_names() -> set[str]:
-    """Every field name of every model: the vocabulary for “did you mean”."""
-    names: set[str] = set()
-    for model in (
-        SiteSettings,
-        County,
-        Authority,
-        NoticeSettings,
-        Glossary,
-        Term,
-        Register,
-        Round,
-        Enterprise,
-        Person,
-        Contact,
-        Declarations,
-        Exclusions,
-        HistoryEvent,
-    ):
-        names.update(model.model_fields)
-    return names
