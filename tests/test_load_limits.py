@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,7 @@ def refusal(text: str) -> str:
 def test_alias_bomb_is_refused_at_the_first_anchor_without_expanding() -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     bomb += "".join(f"{chr(99 + i)}: &{chr(99 + i)} [{', '.join([f'*{chr(98 + i)}'] * 9)}]\n" for i in range(9))
-    started = time.perf_counter()
-    message = refusal(bomb)
-    assert time.perf_counter() - started < 1
-    assert message == "r.yaml:1: 不允许使用锚点（&a）：请把内容直接写出来。"
+    assert refusal(bomb) == "r.yaml:1: 不允许使用锚点（&a）：请把内容直接写出来。"
 
 
 def test_python_tags_never_execute(tmp_path: Path) -> None:
@@ -37,14 +33,20 @@ def test_deep_nesting_is_refused() -> None:
     assert f"嵌套层次超过 {MAX_DEPTH} 层" in refusal("a: " + "[" * 200 + "]" * 200 + "\n")
 
 
-def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
+def test_oversized_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "register.yaml"
     with big.open("wb") as handle:
-        handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse: refused by size, never read
-    started = time.perf_counter()
+        handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse
+    reads: list[Path] = []
+
+    def recorded_read(self: Path) -> bytes:
+        reads.append(self)
+        return b""
+
+    monkeypatch.setattr(Path, "read_bytes", recorded_read)
     with pytest.raises(InputError) as raised:
         load_yaml(big)
-    assert time.perf_counter() - started < 1
+    assert reads == []
     assert f"{big.as_posix()}: 文件过大：50.0 MB，上限为 32 MB。" == str(raised.value)
 
 
