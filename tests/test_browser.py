@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def test_directory_filter_keeps_only_the_typed_township(browser: Browser, built_
     keyword = page.locator("#wl-keyword")
     keyword.fill("新集镇")
     keyword.press("End")
-    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr:not([hidden])').length === {expected}")
+    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr').length === {expected}")
     rows = visible_rows(page)
     assert len(rows) == expected and all(row[4] == "新集镇" for row in rows)
     assert page.locator("#wl-count").inner_text() == f"显示 {expected} 家（共 {total} 家）"
@@ -99,8 +100,45 @@ def test_directory_filter_keeps_only_the_typed_township(browser: Browser, built_
     page.wait_for_selector("#wl-empty:not([hidden])")
     assert visible_rows(page) == []
     page.locator("#wl-filter button[type='reset']").click()
-    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr:not([hidden])').length === {total}")
+    page.wait_for_function(f"document.querySelectorAll('#wl-directory tbody tr').length === {total}")
     assert errors == []
+    page.close()
+
+
+def listed_names(page: Page) -> list[str]:
+    return page.locator("#wl-directory tbody tr td:first-child").all_inner_texts()
+
+
+def test_a_long_directory_lists_a_page_at_a_time(browser: Browser, built_site: Path, tmp_path: Path) -> None:
+    """More matches than a page: the table lists one page, in order, and a button lists the next."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((built_site / "whitelist" / "index.html").as_uri())
+    everyone = listed_names(page)
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    directory = site / "whitelist" / "index.html"
+    html = directory.read_text(encoding="utf-8")
+    assert 'data-page-size="200"' in html
+    directory.write_text(html.replace('data-page-size="200"', 'data-page-size="5"'), encoding="utf-8")
+
+    page.goto(directory.as_uri())
+    more = page.locator("#wl-more")
+    assert listed_names(page) == everyone[:5]
+    assert more.inner_text() == f"再显示 5 家（还有 {len(everyone) - 5} 家）"
+    assert page.locator("#wl-count").inner_text() == f"共 {len(everyone)} 家"
+    more.click()
+    assert listed_names(page) == everyone[:10]
+    for _ in range(10, len(everyone), 5):
+        more.click()
+    assert listed_names(page) == everyone
+    assert more.is_hidden()
+
+    keyword = page.locator("#wl-keyword")
+    keyword.fill("新县")
+    keyword.press("End")
+    page.wait_for_function("document.querySelectorAll('#wl-directory tbody tr').length === 5")
+    assert listed_names(page) == [name for name in everyone if "新县" in name][:5]
+    assert more.is_visible()
     page.close()
 
 

@@ -221,13 +221,26 @@ def test_enterprise_names_are_searchable_by_their_core(built_site: Path) -> None
 
 
 def test_verification_pages_index_only_name_and_code(built_site: Path) -> None:
-    """At 10,000 enterprises every byte per page counts: one small entry each, no history."""
+    """At 10,000 enterprises every byte per page counts: one small entry each, no label, no history."""
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     entries = [doc for doc in index["docs"] if doc["location"].startswith("whitelist/9")]
     assert len(entries) == len(list((built_site / "whitelist").glob("9*.html")))
     for doc in entries:
         code = doc["location"].removeprefix("whitelist/").removesuffix(".html")
-        assert doc["text"].replace("\u200b", "") == f"<p>统一社会信用代码 {code}</p>"
+        assert doc["text"].replace("\u200b", "") == f"<p>{code}</p>"
+
+
+def test_round_notices_leave_their_lists_to_the_verification_pages(built_site: Path) -> None:
+    """Each listed enterprise is found once, by its own page, not again in its round's notice."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    notices = [
+        doc
+        for doc in index["docs"]
+        if doc["location"].startswith("notices/")
+        and not doc["location"].startswith(("notices/removal-", "notices/index"))
+    ]
+    assert any(doc["location"].endswith("#list") for doc in notices)  # the heading stays findable
+    assert notices and all("91411523" not in doc["text"] for doc in notices)
 
 
 # --- privacy and escaping ---------------------------------------------------------------------------

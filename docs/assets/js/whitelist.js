@@ -3,6 +3,10 @@
  * Plain JavaScript, no framework, no network. Without JavaScript the page is the complete
  * table and the filter form stays hidden. Links may preselect filters with query parameters:
  * whitelist/index.html?township=新集镇&kw=纺织 (the statistics page links this way).
+ *
+ * Only the first `data-page-size` matching rows are in the table, with a button for the next
+ * ones: Chromium takes one to three seconds to hide or show 10,000 rows of Chinese text, and a
+ * keystroke must answer at once.
  */
 (function () {
   "use strict";
@@ -10,7 +14,8 @@
   function init() {
     var table = document.getElementById("wl-directory");
     var form = document.getElementById("wl-filter");
-    if (!table || !form || form.dataset.ready) {
+    var more = document.getElementById("wl-more");
+    if (!table || !form || !more || form.dataset.ready) {
       return;
     }
     form.dataset.ready = "1";
@@ -18,8 +23,12 @@
     var count = document.getElementById("wl-count");
     var empty = document.getElementById("wl-empty");
     var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-facet]"));
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
     var total = rows.length;
+    var pageSize = parseInt(table.dataset.pageSize, 10) || total;
+    var matches = [];
+    var listed = 0;
 
     // Precompute what each row is matched against, once: name, credit code and township.
     var entries = rows.map(function (row) {
@@ -29,8 +38,7 @@
         sector: row.dataset.sector,
         qualification: row.dataset.qualification.split("|"),
         township: row.dataset.township,
-        round: row.dataset.round,
-        shown: true
+        round: row.dataset.round
       };
     });
 
@@ -45,24 +53,33 @@
       selects.forEach(function (select) {
         facets[select.dataset.facet] = select.value;
       });
-      var visible = 0;
-      entries.forEach(function (entry) {
-        var show =
+      matches = entries.filter(function (entry) {
+        return (
           (!words || entry.text.indexOf(words) !== -1) &&
           (!facets.sector || entry.sector === facets.sector) &&
           (!facets.qualification || entry.qualification.indexOf(facets.qualification) !== -1) &&
           (!facets.township || entry.township === facets.township) &&
-          (!facets.round || entry.round === facets.round);
-        if (show !== entry.shown) {
-          entry.row.hidden = !show;
-          entry.shown = show;
-        }
-        if (show) {
-          visible += 1;
-        }
+          (!facets.round || entry.round === facets.round)
+        );
       });
+      body.textContent = "";
+      listed = 0;
+      listMore();
+      var visible = matches.length;
       count.textContent = visible === total ? "共 " + total + " 家" : "显示 " + visible + " 家（共 " + total + " 家）";
       empty.hidden = visible !== 0;
+    }
+
+    function listMore() {
+      var fragment = document.createDocumentFragment();
+      matches.slice(listed, listed + pageSize).forEach(function (entry) {
+        fragment.appendChild(entry.row);
+      });
+      body.appendChild(fragment);
+      listed = Math.min(matches.length, listed + pageSize);
+      var rest = matches.length - listed;
+      more.hidden = rest === 0;
+      more.textContent = "再显示 " + Math.min(rest, pageSize) + " 家（还有 " + rest + " 家）";
     }
 
     var pending = null;
@@ -78,6 +95,7 @@
     selects.forEach(function (select) {
       select.addEventListener("change", apply);
     });
+    more.addEventListener("click", listMore);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       apply();
