@@ -304,6 +304,11 @@ class Merge:
             return Place(self.source, row, f"{sheet.title}!{row}（第 {row} 行）")
         return Place(self.source, row, f"{sheet.title}!{sheet.letters[column]}{row}（{column.header}）")
 
+    def report(self, sheet: Sheet, row: int, column: Column, message: str) -> None:
+        """A problem with one cell, located by file line and by sheet, cell and header."""
+        place = self.place(sheet, row, column)
+        self.problems.append(Problem(self.source, row, column.header, message, place=place.cell))
+
     def value(self, sheet: Sheet, row: int, column: Column, raw: Any) -> Any:
         """The cell as register text; flags and events translated; a wrong yes/no is reported here."""
         text = _cell_text(raw)
@@ -314,10 +319,7 @@ class Merge:
                 return "true"
             if text in (NO, "false", "FALSE", "False"):
                 return "false"
-            place = self.place(sheet, row, column)
-            self.problems.append(
-                Problem(self.source, row, column.header, f"应填“是”或“否”，实际为“{text}”", place=place.cell)
-            )
+            self.report(sheet, row, column, f"应填“是”或“否”，实际为“{text}”")
             # Stand in the harmless value so the rules do not add a second message for this cell;
             # the import fails on the one above anyway.
             return "true" if column.path[0] == "declarations" else "false"
@@ -395,27 +397,16 @@ def _merge_events(merge: Merge, sheet: Sheet) -> None:
             (i for i, e in enumerate(enterprises) if isinstance(e, dict) and _code(e.get("uscc")) == code), None
         )
         if index is None:
-            merge.problems.append(
-                Problem(
-                    merge.source,
-                    row,
-                    code_column.header,
-                    f"登记册和“企业”表中都没有统一社会信用代码为 {code} 的企业",
-                    place=merge.place(sheet, row, code_column).cell,
-                )
-            )
+            merge.report(sheet, row, code_column, f"登记册和“企业”表中都没有统一社会信用代码为 {code} 的企业")
             continue
         record = enterprises[index]
         name = merge.value(sheet, row, name_column, cells.get(name_column)) if name_column in cells else None
         if name and name != record.get("name"):
-            merge.problems.append(
-                Problem(
-                    merge.source,
-                    row,
-                    name_column.header,
-                    f"企业名称与统一社会信用代码对应的企业（{record.get('name')}）不一致，请核对代码",
-                    place=merge.place(sheet, row, name_column).cell,
-                )
+            merge.report(
+                sheet,
+                row,
+                name_column,
+                f"企业名称与统一社会信用代码对应的企业（{record.get('name')}）不一致，请核对代码",
             )
             continue
         event: dict[str, Any] = {}
