@@ -6,7 +6,8 @@
  *
  * Only the first `data-page-size` matching rows are in the table, with a button for the next
  * ones: Chromium takes one to three seconds to hide or show 10,000 rows of Chinese text, and a
- * keystroke must answer at once.
+ * keystroke must answer at once. Laying out the table costs about a quarter of a millisecond a
+ * row on a desktop, so a page of 100 keeps a keystroke well under 100 ms.
  */
 (function () {
   "use strict";
