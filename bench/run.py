@@ -74,12 +74,11 @@ def _tree_memory(pid: int) -> tuple[int, int]:
         try:
             with open(f"/proc/{current}/smaps_rollup") as handle:
                 for line in handle:
-                    if line.startswith(("Rss:", "Pss:")):
-                        kilobytes = int(line.split()[1]) * 1024
-                        if line.startswith("Rss:"):
-                            rss += kilobytes
-                        else:
-                            pss += kilobytes
+                    key, _, value = line.partition(":")
+                    if key == "Rss":
+                        rss += int(value.split()[0]) * 1024
+                    elif key == "Pss":
+                        pss += int(value.split()[0]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     stack.extend(int(child) for child in handle.read().split())
@@ -89,15 +88,15 @@ def _tree_memory(pid: int) -> tuple[int, int]:
 
 
 @contextmanager
-def peak_memory() -> Iterator[list[int]]:
-    """Sample the process tree's memory every 200 ms; the list holds the peak RSS and PSS sums."""
-    peak = [0, 0]
+def peak_memory() -> Iterator[dict[str, int]]:
+    """Sample the process tree's memory every 200 ms; the dict holds the peak "rss" and "pss" sums."""
+    peak = {"rss": 0, "pss": 0}
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
             rss, pss = _tree_memory(os.getpid())
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
             stop.wait(0.2)
 
     thread = threading.Thread(target=sample, daemon=True)
@@ -259,7 +258,8 @@ def run(size: int, baseline_sample: int) -> Result:
             f"{mkdocs_plain:.1f}",
             f"{mkdocs_plain / cold.mkdocs_seconds:.2f}×" if cold.mkdocs_seconds else "",
         )
-        result.add("peak memory, process tree, PSS / RSS sum (MB)", f"{peak[1] / 1e6:.0f} / {peak[0] / 1e6:.0f}")
+        megabytes = {kind: f"{amount / 1e6:.0f}" for kind, amount in peak.items()}
+        result.add("peak memory, process tree, PSS / RSS sum (MB)", f"{megabytes['pss']} / {megabytes['rss']}")
         site = scratch / "site"
         index = site / "search" / "search_index.json"
         result.add("site size (MB)", f"{folder_size(site) / 1e6:.1f}")
