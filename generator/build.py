@@ -8,9 +8,10 @@ leaves the published site as it is.
 from __future__ import annotations
 
 import html
-import tempfile
+import shutil
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -20,9 +21,22 @@ from generator import __version__
 from generator.errors import BuildError, InputError, Problem
 from generator.guideline.zones import find_zones
 from generator.inputs import Inputs, read_inputs
-from generator.publish.cache import Manifest, PdfCache, digest, link_or_copy
+from generator.publish.cache import Manifest, PdfCache, digest
 from generator.publish.site import MkDocsRun, mkdocs_config
-from generator.publish.write import Staging, collisions, copy_tree, staging, write_files
+from generator.publish.write import (
+    Output,
+    Staging,
+    collisions,
+    copy_file,
+    copy_tree,
+    link_or_copy,
+    locked,
+    publish_all,
+    refuse_unsafe,
+    scratch_folder,
+    staging,
+    write_files,
+)
 from generator.register.status import Status
 from generator.render import kit, notices, whitelist
 from generator.render.forms import PdfJob, iter_pdfs
@@ -177,9 +191,9 @@ class _Pdfs:
         return self.files[index].read_bytes()
 
     def write(self, root: Path) -> list[str]:
-        """Put every PDF under `root` (hard links: no copies); returns their relative paths."""
+        """Copy every PDF under `root`; returns their relative paths."""
         for index, job in enumerate(self.jobs):
-            link_or_copy(self.files[index], root.joinpath(*job.path.parts))
+            copy_file(self.files[index], root.joinpath(*job.path.parts))
         return [job.path.as_posix() for job in self.jobs]
 
 
@@ -202,24 +216,55 @@ def _docs_key(config: BuildConfig, docs: list[OutputFile], settings: dict[str, o
     )
 
 
+def outputs(config: BuildConfig) -> list[Output]:
+    found = [Output.of("网站输出文件夹", config.out_dir)]
+    if config.staff_dir is not None:
+        found.append(Output.of("工作人员文件夹", config.staff_dir))
+    return found
+
+
+def protected_folders(config: BuildConfig) -> list[tuple[str, Path, frozenset[str]]]:
+    """Folders an output may not be, be inside of, or contain; the project may hold `site/`."""
+    every = frozenset({"same", "inside", "contains"})
+    project = config.project_dir
+    folders = [
+        ("数据文件夹", config.data_dir, every),
+        ("项目文件夹", project, frozenset({"same", "contains"})),
+        *((f"项目的 {name}/ 文件夹", project / name, every) for name in ("docs", "forms", "generator", ".git")),
+    ]
+    if config.cache_dir is not None:
+        folders.append(("缓存文件夹", config.cache_dir, frozenset({"same", "contains"})))
+        folders += [("缓存文件夹", store, every) for store in PdfCache.stores(config.cache_dir)]
+    return folders
+
+
 def build(config: BuildConfig, progress: Progress | None = None) -> BuildReport:
     """Build the whole site into `config.out_dir`, or raise and leave it untouched."""
     started = time.perf_counter()
     progress = progress or Silent()
+    targets = outputs(config)
+    refuse_unsafe(targets, protected_folders(config))
     progress.stage("检查数据")
     inputs, problems = read_inputs(config.data_dir)
     if inputs is None:
         raise InputError(problems)
-    config.out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
-    # New PDFs wait here (without a cache) until the engine has built the site they go into.
-    with tempfile.TemporaryDirectory(
-        prefix=f".{config.out_dir.name}.pdf-", dir=config.out_dir.absolute().parent
-    ) as folder:
-        return _build(config, progress, started, inputs, problems, Path(folder))
+    with ExitStack() as held:
+        for target in targets:
+            held.enter_context(locked(target.path))
+        # New PDFs wait here (without a cache) until the engine has built the site they go into.
+        scratch = scratch_folder(targets[0].path, "pdf")
+        held.callback(shutil.rmtree, scratch, ignore_errors=True)
+        return _build(config, targets, progress, started, inputs, problems, scratch)
 
 
 def _build(
-    config: BuildConfig, progress: Progress, started: float, inputs: Inputs, problems: list[Problem], scratch: Path
+    config: BuildConfig,
+    targets: list[Output],
+    progress: Progress,
+    started: float,
+    inputs: Inputs,
+    problems: list[Problem],
+    scratch: Path,
 ) -> BuildReport:
     progress.stage("生成页面")
     model = site_model(inputs, config.today)
@@ -250,7 +295,7 @@ def _build(
         report.seconds = time.perf_counter() - started
         return report
 
-    with staging(config.out_dir) as stage:
+    with staging(targets[0].path) as stage:
         progress.stage("准备网站")
         copy_tree(config.project_dir / "docs", stage.docs)
         clashes = collisions(stage.docs, docs)
@@ -284,7 +329,7 @@ def _build(
         mkdocs_files = sorted(p.relative_to(stage.site).as_posix() for p in stage.site.rglob("*") if p.is_file())
         progress.stage("写入 PDF")
         pdf_files = blank.write(stage.site) + public.write(stage.site)
-        _publish(config, stage, staff)
+        _publish(targets, stage, staff)
     report.rendered = rendered
     report.mkdocs_ran = engine is not None
     if config.cache_dir and cache is not None:
@@ -299,13 +344,12 @@ def _build(
     return report
 
 
-def _publish(config: BuildConfig, stage: Staging, staff: _Pdfs) -> None:
-    """Swap the site in, and the staff folder beside it (outside the site)."""
-    if config.staff_dir is None:
-        stage.publish()
+def _publish(targets: list[Output], stage: Staging, staff: _Pdfs) -> None:
+    """Swap the site in, and the staff folder beside it (outside the site): both or neither."""
+    if len(targets) == 1:
+        publish_all([stage])
         return
-    with staging(config.staff_dir) as staff_stage:
+    with staging(targets[1].path) as staff_stage:
         staff_stage.site.mkdir()
         staff.write(staff_stage.site)
-        stage.publish()
-        staff_stage.publish()
+        publish_all([stage, staff_stage])

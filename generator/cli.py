@@ -24,6 +24,7 @@ from generator import __version__
 from generator.build import BuildConfig, Silent, build
 from generator.errors import BuildError, InputError, Problem, Severity, summary
 from generator.inputs import read_inputs
+from generator.publish.write import OutputRefused
 from generator.render.text import chinese_date
 from generator.staff.diff import diff_registers, format_changes
 from generator.staff.excel import export_workbook, import_workbook
@@ -84,6 +85,11 @@ def handle_errors(command: F) -> F:
             if debug:
                 traceback.print_exc()
             _print_problems(error.problems, written=False, err=True)
+            sys.exit(1)
+        except OutputRefused as error:
+            for reason in error.reasons:
+                click.echo(reason, err=True)
+            click.echo("未生成，也没有改动任何文件。", err=True)
             sys.exit(1)
         except BuildError as error:
             if debug:

@@ -117,6 +117,6 @@ def test_warnings_pass_unless_strict(data_dir: Path) -> None:
 
 def test_no_traceback_without_debug(data_dir: Path) -> None:
     (data_dir / "register.yaml").write_text("rounds: [\n", encoding="utf-8")
-    code, _, err = run("build", "--data", str(data_dir), "--out", str(data_dir / "out"))
+    code, _, err = run("build", "--data", str(data_dir), "--out", str(data_dir.parent / "out"))
     assert code == 1 and "Traceback" not in err
     assert "register.yaml:2: YAML 语法错误" in err

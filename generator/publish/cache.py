@@ -35,6 +35,8 @@ from generator.render.forms import STYLESHEETS, PdfJob, forms_environment
 
 CACHE_FORMAT = 1
 PRUNE_AFTER_DAYS = 30
+PDF_STORE = "pdf"
+MANIFEST_STORE = "published"
 
 
 def canonical(value: Any) -> Any:
@@ -87,18 +89,9 @@ def fonts_fingerprint() -> str:
     return digest([(name, os.stat(name).st_size, os.stat(name).st_mtime_ns) for name in files if os.path.exists(name)])
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link an immutable file (no copy, no disk); copy across file systems."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 class PdfCache:
     def __init__(self, root: Path, forms_dir: Path, sample: bool) -> None:
-        self.folder = root / "pdf"
+        self.folder = root / PDF_STORE
         self.folder.mkdir(parents=True, exist_ok=True)
         self.forms_dir = forms_dir
         self.env: Environment = forms_environment(forms_dir)
@@ -142,14 +135,17 @@ class PdfCache:
         data = {name: value for name, value in job.context.items() if name in variables}
         return digest(self.base, template_key, job.template, job.style, canonical(data))
 
+    @staticmethod
+    def stores(root: Path) -> list[Path]:
+        """The folders under a cache root that hold its entries (an output must not be one)."""
+        return [root / PDF_STORE, root / MANIFEST_STORE]
+
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pdf"
 
     def get(self, key: str) -> Path | None:
         path = self.path(key)
         if path.is_file():
-            # No utime here: the published PDFs are hard links to these files, and the manifest
-            # compares their times; `prune` keeps what this build used instead.
             self.used.add(key)
             return path
         return None
@@ -185,7 +181,7 @@ class Manifest:
 
     @staticmethod
     def location(cache_root: Path, out: Path) -> Path:
-        return cache_root / "published" / f"{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:24]}.json"
+        return cache_root / MANIFEST_STORE / f"{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:24]}.json"
 
     @classmethod
     def load(cls, cache_root: Path, out: Path) -> Manifest | None:
