@@ -33,10 +33,13 @@ from datetime import date
 from pathlib import Path
 
 from bench.synthetic import register_yaml
-from generator.build import BuildConfig, BuildReport, build, render_docs, site_model
-from generator.inputs import read_inputs
-from generator.render import kit
-from generator.render.forms import PdfJob, render_pdfs
+from generator.build import BuildConfig, BuildReport, build, plan_site, site_facts
+from generator.inputs import load_inputs
+from generator.model.search import search_words
+from generator.model.site import gather
+from generator.render import kit, notices
+from generator.render.pdf import iter_pdfs
+from generator.render.registry import Job, Run, render_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
@@ -118,12 +121,12 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def naive_pdfs(jobs: list[PdfJob], sample: bool) -> float:
+def naive_pdfs(jobs: list[Job], sample: bool) -> float:
     """The baseline: one document after another, fonts and stylesheets set up anew for each."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.render.forms import STYLESHEETS, forms_environment
+    from generator.render.pdf import STYLESHEETS, forms_environment
 
     forms = ROOT / "forms"
     env = forms_environment(forms)
@@ -131,27 +134,25 @@ def naive_pdfs(jobs: list[PdfJob], sample: bool) -> float:
     for job in jobs:
         fonts = FontConfiguration()
         sheets = [CSS(filename=str(forms / path), font_config=fonts) for path in STYLESHEETS[job.style]]
-        html = env.get_template(job.template).render(sample=sample, **job.context)
+        html = env.get_template(job.template).render(sample=sample, **job.data)
         HTML(string=html, base_url=str(forms) + "/").write_pdf(stylesheets=sheets, font_config=fonts)
     return time.perf_counter() - started
 
 
 def plain_mkdocs(data: Path, scratch: Path) -> float:
     """`mkdocs build` of exactly the docs our build hands the engine, with nothing skipped."""
-    from generator.build import USER_DICT, site_settings
-    from generator.publish.site import mkdocs_config
-    from generator.publish.write import write_files
-    from generator.render.pages import search_words
+    from generator.publish.mkdocs_engine import ENGINE, USER_DICT, mkdocs_config, user_dictionary
+    from generator.publish.write import OutputFile, write_files
 
-    inputs, _ = read_inputs(data)
-    assert inputs is not None
-    model = site_model(inputs, TODAY)
+    model = gather(load_inputs(data), TODAY)
     root = scratch / "plain"
     shutil.copytree(ROOT / "docs", root / "docs")
-    write_files(root / "docs", render_docs(model))
-    words = "".join(f"{w} 20000 nz\n" for w in search_words(model))
-    (root / USER_DICT).write_text(words, encoding="utf-8")
-    config = mkdocs_config(ROOT, site_settings(inputs, TODAY, root / USER_DICT))
+    pages = [job for job in plan_site(model) if job.format == "md" and not job.sources]
+    rendered = render_jobs(pages, Run(ROOT / "forms", False, model))
+    write_files(root / "docs", [OutputFile(ENGINE.source(job.path), data) for job, data in rendered])
+    facts = site_facts(model, search_words(model))
+    (root / USER_DICT).write_text(user_dictionary(facts), encoding="utf-8")
+    config = mkdocs_config(ROOT, facts)
     (root / "mkdocs.yml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     seconds, _ = timed(
         lambda: subprocess.run(
@@ -223,19 +224,17 @@ def run(size: int, baseline_sample: int) -> Result:
         round_seconds, after_round = timed(lambda: build(config))
         assert isinstance(after_round, BuildReport)
 
-        inputs, _ = read_inputs(data)
-        assert inputs is not None
-        model = site_model(inputs, TODAY)
-        jobs = [*kit.enterprise_jobs(model), *kit.notice_jobs(model)]
+        model = gather(load_inputs(data), TODAY)
+        jobs = [*kit.enterprise_pdfs(model), *notices.notice_pdfs(model)]
         sample_jobs = jobs[:baseline_sample]
-        ours_pdf, _ = timed(lambda: render_pdfs(sample_jobs, ROOT / "forms", False))
+        ours_pdf, _ = timed(lambda: list(iter_pdfs(sample_jobs, ROOT / "forms", False)))
         naive_pdf = naive_pdfs(sample_jobs, False)
         ours_rate, naive_rate = len(sample_jobs) / ours_pdf, len(sample_jobs) / naive_pdf
         mkdocs_plain = plain_mkdocs(data, scratch)
         naive_cold = cold.rendered / naive_rate + mkdocs_plain  # documents at the measured naive rate
 
         result.add("cold build (s)", f"{cold_seconds:.1f}", f"≈{naive_cold:.1f}", f"{naive_cold / cold_seconds:.2f}×")
-        result.add("  PDFs rendered / engine time (s)", f"{cold.rendered} / {cold.mkdocs_seconds:.1f}")
+        result.add("  PDFs rendered / engine time (s)", f"{cold.rendered} / {cold.engine_seconds:.1f}")
         result.add(
             "no-op rebuild (s)", f"{no_op_seconds:.2f}", "", f"{100 * no_op_seconds / cold_seconds:.1f} % of cold"
         )
@@ -254,9 +253,9 @@ def run(size: int, baseline_sample: int) -> Result:
         )
         result.add(
             "site engine: our build vs plain mkdocs (s)",
-            f"{cold.mkdocs_seconds:.1f}",
+            f"{cold.engine_seconds:.1f}",
             f"{mkdocs_plain:.1f}",
-            f"{mkdocs_plain / cold.mkdocs_seconds:.2f}×" if cold.mkdocs_seconds else "",
+            f"{mkdocs_plain / cold.engine_seconds:.2f}×" if cold.engine_seconds else "",
         )
         megabytes = {kind: f"{amount / 1e6:.0f}" for kind, amount in peak.items()}
         result.add("peak memory, process tree, PSS / RSS sum (MB)", f"{megabytes['pss']} / {megabytes['rss']}")

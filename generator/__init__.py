@@ -1,3 +1,5 @@
 """wlsite: the county whitelist site generator and offline form kit."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("wlsite")

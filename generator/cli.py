@@ -1,10 +1,13 @@
-"""The command line: `wlsite build` and `wlsite check`. Maps errors to exit codes; nothing else.
+"""The command line: every `wlsite` command. Maps errors to exit codes and messages; nothing else.
 
-Exit codes: 0 ok, 1 bad input or a failed build, 2 usage, 3 a bug in wlsite.
+Commands import what they use when they run, so `--version`, `check`, `diff` and `round status`
+start without loading the PDF engine. Exit codes: 0 ok; 1 bad input, a failed build or a fault
+of the machine (disk full, no permission); 2 usage; 3 a bug in wlsite.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -14,24 +17,40 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from generator import __version__
-from generator.build import BuildConfig, Silent, build
+from generator import __version__, cli_zh
 from generator.errors import BuildError, InputError, Problem, Severity, summary
-from generator.inputs import read_inputs
-from generator.publish.write import OutputRefused
-from generator.render.text import chinese_date
-from generator.staff.diff import diff_registers, format_changes
-from generator.staff.excel import export_workbook, import_workbook
-from generator.staff.preview import serve
-from generator.staff.rounds import new_round, round_status
+
+if TYPE_CHECKING:
+    from generator.build import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+cli_zh.install()
+
+# Dates the outputs can carry (zip archives stop at 2107) and the calendar can reason about.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class Day(click.ParamType[date]):
+    """A date typed as YYYY-MM-DD, within the years the outputs can carry."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"“{value}”不是有效日期：请写成 YYYY-MM-DD，例如 2026-11-28", param, ctx)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(f"{day} 超出可处理的范围（{FIRST_DAY.year}–{LAST_DAY.year} 年）", param, ctx)
+        return day
+
 
 data_option = click.option(
     "--data",
@@ -44,7 +63,7 @@ data_option = click.option(
 debug_option = click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（for developers）")
 today_option = click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="按哪一天计算（date, YYYY-MM-DD；默认今天）：决定公示中、已入库等状态",
 )
@@ -58,10 +77,11 @@ cache_option = click.option(
 )
 
 
-def _today(value: datetime | None) -> date:
-    """--today, else SOURCE_DATE_EPOCH (the reproducible-builds convention for scripted runs), else today."""
+def resolve_today(value: date | None) -> date:
+    """The one notion of today for every command: --today, else SOURCE_DATE_EPOCH (the
+    reproducible-builds convention for scripted runs), else the real date."""
     if value:
-        return value.date()
+        return value
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
@@ -74,11 +94,28 @@ def _print_problems(problems: list[Problem], *, written: bool, err: bool) -> Non
     click.echo(summary(problems, written=written), err=err)
 
 
+# What went wrong on the machine, as a clerk can act on it (errno → Chinese).
+_MACHINE_FAULTS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "磁盘是只读的",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EMFILE: "同时打开的文件太多",
+    errno.EIO: "读写出错（磁盘或 U 盘可能有问题）",
+}
+
+
 def handle_errors(command: F) -> F:
     """Turn known failures into messages and exit codes; anything else is a bug (exit 3)."""
 
     @wraps(command)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+        from generator.publish.write import OutputRefused
+
         try:
             return command(*args, **kwargs)
         except InputError as error:
@@ -100,6 +137,12 @@ def handle_errors(command: F) -> F:
         except BrokenPipeError:
             # The reader went away (`wlsite … | head`): stop quietly, as other tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as error:
+            if error.errno not in _MACHINE_FAULTS or debug:
+                raise
+            where = f"：{error.filename}" if error.filename else ""
+            click.echo(f"无法完成，{_MACHINE_FAULTS[error.errno]}{where}。已发布的网站和数据文件没有改动。", err=True)
             sys.exit(1)
         except Exception as error:
             if debug:
@@ -123,14 +166,14 @@ def cli() -> None:
       wlsite serve          在本机预览，数据改动后自动更新（preview）
       wlsite round new      新开一个批次（open the next round）
       wlsite round status   各批次的公示期和状态（rounds on a date）
-      wlsite diff OLD NEW   比较两个登记册对网站的影响（what a change does）
+      wlsite diff OLD NEW   比较两个登记册（what a change does）
       wlsite export/import  用 Excel 编辑登记册（Excel out and in）
 
     每个命令加 --help 查看说明。
     """
 
 
-@cli.command()
+@cli.command("build")
 @data_option
 @click.option(
     "--out",
@@ -158,7 +201,7 @@ def cli() -> None:
 def build_command(
     data_dir: Path,
     out_dir: Path,
-    today: datetime | None,
+    today: date | None,
     staff_dir: Path,
     workers: int | None,
     cache_dir: Path,
@@ -169,10 +212,12 @@ def build_command(
 
     出错时不会改动已发布的网站；没有变化的内容不会重新生成。
     """
+    from generator.build import BuildConfig, build
+
     config = BuildConfig(
         data_dir=data_dir,
         out_dir=out_dir,
-        today=_today(today),
+        today=resolve_today(today),
         staff_dir=staff_dir,
         cache_dir=None if no_cache else cache_dir,
         workers=workers,
@@ -186,28 +231,35 @@ def build_command(
         click.echo(f"数据和模板都没有变化：{out_dir} 保持原样（检查用时 {report.seconds:.1f} 秒）。")
     else:
         click.echo(
-            f"已生成网站：{out_dir}（{report.pages} 个页面；{report.pdfs} 个 PDF，其中新生成 {report.rendered} 个；"
-            f"用时 {report.seconds:.1f} 秒）"
+            f"已生成网站：{out_dir}（{report.pages} 个页面，{report.pdfs} 个 PDF；"
+            f"本次新生成 PDF {report.rendered} 个，其余取自缓存；用时 {report.seconds:.1f} 秒）"
         )
-    click.echo(f"工作人员用的预填申请表（不公开，勿上传）：{staff_dir}（{report.staff_pdfs} 份）")
+    click.echo(f"工作人员用的预填表格（不公开，勿上传）：{staff_dir}（{report.staff_pdfs} 份）")
     click.echo(f"用浏览器打开：{index.as_uri()}")
-
-
-cli.add_command(build_command, name="build")
 
 
 @cli.command()
 @data_option
+@today_option
 @click.option("--strict", is_flag=True, help="警告也算错误（treat warnings as errors）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（machine-readable）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出，每个问题带稳定的代码（machine-readable）")
 @debug_option
 @handle_errors
-def check(data_dir: Path, strict: bool, as_json: bool) -> None:
-    """检查 data/ 中的全部数据，一次列出所有问题（validate everything, list every problem）。"""
-    inputs, problems = read_inputs(data_dir)
-    failed = inputs is None or (strict and any(p.severity is Severity.WARNING for p in problems))
+def check(data_dir: Path, today: date | None, strict: bool, as_json: bool) -> None:
+    """检查 data/ 中的全部数据，一次列出所有问题（validate everything, list every problem）。
+
+    --today 只影响提示中的日期判断；检查规则与日期无关。
+    """
+    from generator.inputs import load_inputs
+
+    resolve_today(today)
+    try:
+        problems = list(load_inputs(data_dir).warnings)
+    except InputError as error:
+        problems = error.problems
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    failed = errors > 0 or (strict and bool(problems))
     if as_json:
-        errors = sum(p.severity is Severity.ERROR for p in problems)
         report = {
             "ok": not failed,
             "errors": errors,
@@ -234,12 +286,7 @@ def round_group() -> None:
 @round_group.command("new")
 @data_option
 @today_option
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="公示日期（publication date；默认下一个工作日）",
-)
+@click.option("--start", type=Day(), default=None, help="公示日期（publication date, YYYY-MM-DD；默认下一个工作日）")
 @click.option("--id", "round_id", default=None, help="批次编号（round id, 用于网址；默认 年份-序号，如 2026-02）")
 @click.option("--title", default=None, help="批次名称（默认“第N批”）")
 @click.option("--workdays", type=click.IntRange(1, 30), default=None, help="公示工作日数（默认按 site.yaml）")
@@ -247,8 +294,8 @@ def round_group() -> None:
 @handle_errors
 def round_new(
     data_dir: Path,
-    today: datetime | None,
-    start: datetime | None,
+    today: date | None,
+    start: date | None,
     round_id: str | None,
     title: str | None,
     workdays: int | None,
@@ -257,7 +304,10 @@ def round_new(
 
     只追加批次，不改动文件中已有的任何内容和注释。
     """
-    created = new_round(data_dir, _today(today), start.date() if start else None, round_id, title, workdays)
+    from generator.render.text import chinese_date
+    from generator.staff.rounds import new_round
+
+    created = new_round(data_dir, resolve_today(today), start, round_id, title, workdays)
     schedule = created.schedule
     click.echo(f"已新增批次 {schedule.round.id}（{schedule.round.title}）到 {data_dir / 'register.yaml'}。")
     click.echo(
@@ -279,9 +329,11 @@ def round_new(
 @today_option
 @debug_option
 @handle_errors
-def round_status_command(data_dir: Path, today: datetime | None) -> None:
+def round_status_command(data_dir: Path, today: date | None) -> None:
     """列出每个批次的公示期和当天网站上显示的状态（what the site shows per round）。"""
-    on = _today(today)
+    from generator.staff.rounds import round_status
+
+    on = resolve_today(today)
     click.echo(f"按 {on} 生成的网站：")
     for state in round_status(data_dir, on):
         schedule = state.schedule
@@ -292,27 +344,29 @@ def round_status_command(data_dir: Path, today: datetime | None) -> None:
 
 
 @cli.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("old", metavar="旧登记册", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", metavar="新登记册", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @data_option
 @today_option
 @debug_option
 @handle_errors
-def diff(old: Path, new: Path, data_dir: Path, today: datetime | None) -> None:
-    """比较两个登记册对网站的影响（what NEW changes on the site compared with OLD）。
+def diff(old: Path, new: Path, data_dir: Path, today: date | None) -> None:
+    """比较两个登记册：登记册里改了什么，按 --today 生成的网站会怎样变化。
 
-    OLD 和 NEW 是两个 register.yaml；网站设置取自 --data。
+    旧登记册和新登记册是两个 register.yaml；网站设置取自 --data。
     """
-    for line in format_changes(diff_registers(data_dir, old, new, _today(today))):
+    from generator.staff.diff import compare_files
+
+    for line in compare_files(data_dir, old, new, resolve_today(today)).lines():
         click.echo(line)
 
 
 class _RichProgress:
     """The build's stages and PDF count on one transient line (only on a terminal)."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Any) -> None:
         self.progress = progress
-        self.task: TaskID | None = None
+        self.task: Any = None
 
     def stage(self, label: str, total: int | None = None) -> None:
         if self.task is not None:
@@ -325,7 +379,12 @@ class _RichProgress:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[_RichProgress | Silent]:
+def progress_bar(enabled: bool) -> Iterator[Progress]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from generator.build import Silent
+
     console = Console(stderr=True)
     if not enabled or not console.is_terminal:
         yield Silent()
@@ -357,28 +416,34 @@ def export_command(target: Path, data_dir: Path) -> None:
 
     表格含“企业”“批次”“事件”三张表和使用说明；棕色表头的列是内部信息。
     """
+    from generator.staff.workbook import export_workbook
+
     counts = export_workbook(data_dir, target)
     click.echo(f"已导出：{target}（企业 {counts['企业']} 家，批次 {counts['批次']} 个，事件 {counts['事件']} 条）")
 
 
 @cli.command("import")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="EXCEL文件", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @data_option
 @today_option
 @debug_option
 @handle_errors
-def import_command(workbook: Path, data_dir: Path, today: datetime | None) -> None:
+def import_command(workbook: Path, data_dir: Path, today: date | None) -> None:
     """把 Excel 表格合并进登记册（merge a workbook into register.yaml）。
 
     按统一社会信用代码更新或新增企业，按批次编号更新或新增批次，只添加登记册中没有的事件，
-    不删除任何内容。先用与 wlsite check 相同的规则检查，有问题时逐条指出单元格，且不写入任何内容。
+    不删除任何内容。先用与 wlsite check 相同的规则检查，有问题时逐条指出单元格，且不写入任何内容；
+    写入前把原登记册备份到 data/.history/。
     """
-    result = import_workbook(workbook, data_dir, _today(today))
-    click.echo(
-        f"已导入 {workbook} 到 {data_dir / 'register.yaml'}：新增企业 {result.added} 家，更新 {result.updated} 家，"
-        f"新增事件 {result.events} 条，新增批次 {result.rounds} 个。"
-    )
-    for line in format_changes(result.changes):
+    from generator.staff.imports import import_workbook
+
+    result = import_workbook(workbook, data_dir, resolve_today(today))
+    register = data_dir / "register.yaml"
+    if result.backup is None:
+        click.echo(f"{workbook} 与 {register} 一致，未写入。")
+    else:
+        click.echo(f"已导入 {workbook} 到 {register}（原文件已备份为 {result.backup}）。")
+    for line in result.comparison.lines():
         click.echo(line)
 
 
@@ -389,13 +454,15 @@ def import_command(workbook: Path, data_dir: Path, today: datetime | None) -> No
 @today_option
 @debug_option
 @handle_errors
-def serve_command(data_dir: Path, port: int, cache_dir: Path, today: datetime | None) -> None:
+def serve_command(data_dir: Path, port: int, cache_dir: Path, today: date | None) -> None:
     """生成预览并在本机打开（preview on 127.0.0.1），数据改动后自动重新生成。
 
     预览只在本机可见，不会改动 site/ 中准备发布的网站。
     """
+    from generator.staff.preview import serve
+
     try:
-        serve(data_dir, port, cache_dir, lambda: _today(today), lambda line: click.echo(line, err=False))
+        serve(data_dir, port, cache_dir, lambda: resolve_today(today), lambda line: click.echo(line, err=False))
     except KeyboardInterrupt:
         click.echo("已停止预览。")
     except OSError as error:

@@ -6,6 +6,9 @@ so that an editor can jump to them.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +21,11 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem: `file:line: field: message`."""
+    """One located problem: `file:line: field: message`.
+
+    `code` names the rule (`uscc.checksum`, `township.unknown`, …): stable for tools, `--json`
+    readers and tests, while the Chinese message is for people and may be reworded.
+    """
 
     file: str
     line: int
@@ -26,6 +33,7 @@ class Problem:
     message: str
     severity: Severity = Severity.ERROR
     place: str = ""  # instead of the line, for spreadsheets: `企业!G5（所属乡镇）`
+    code: str = dataclasses.field(kw_only=True)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.place or self.line}" if self.place or self.line else self.file
@@ -40,6 +48,7 @@ class Problem:
 
     def as_dict(self) -> dict[str, str | int]:
         return {
+            "code": self.code,
             "file": self.file,
             "line": self.line,
             "place": self.place,
@@ -47,6 +56,13 @@ class Problem:
             "severity": self.severity.value,
             "message": self.message,
         }
+
+
+def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    """`；是不是“x”？` for a near miss from a closed list (field names, townships, round ids):
+    the list is the truth there. Never used for values a clerk must copy from a document."""
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=cutoff)
+    return f"；是不是“{close[0]}”？" if close else ""
 
 
 def display_path(path: Path) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 from generator.errors import InputError, Problem, Severity, display_path
 from generator.guideline.model import Guideline
 from generator.guideline.parse import read_guideline
+from generator.register.history import Schedule, Timeline
 from generator.register.load import Loaded, load_yaml
 from generator.register.models import Glossary, Register, SiteSettings
-from generator.register.status import Schedule
 from generator.register.validate import check_glossary, check_holidays, check_register, check_site
 from generator.register.workdays import WorkCalendar
 
@@ -30,7 +30,9 @@ class Inputs:
     guideline: Guideline
     register: Register
     schedules: dict[str, Schedule]
+    timelines: dict[str, Timeline]  # uscc → its history, replayed once for the whole build
     calendar: WorkCalendar
+    warnings: tuple[Problem, ...] = ()
 
 
 def holidays_source(data_dir: Path) -> str:
@@ -38,8 +40,11 @@ def holidays_source(data_dir: Path) -> str:
     return display_path(data_dir / HOLIDAYS_FILE)
 
 
-def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
-    """Every input, validated; `None` with the problems when any of them is an error."""
+def load_inputs(data_dir: Path, register: Loaded | None = None) -> Inputs:
+    """Every input, validated, with its warnings; `InputError` with every problem when any is an error.
+
+    `register` replaces data/register.yaml (a merged import, a register to compare).
+    """
     problems: list[Problem] = []
 
     def attempt(path: Path) -> Loaded | None:
@@ -65,7 +70,7 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
             calendar = WorkCalendar(overrides)
 
     checked = None
-    loaded = attempt(data_dir / REGISTER_FILE)
+    loaded = register if register is not None else attempt(data_dir / REGISTER_FILE)
     if loaded is not None:
         checked, found = check_register(loaded, site, calendar, holidays_source(data_dir))
         problems.extend(found)
@@ -82,9 +87,10 @@ def read_inputs(data_dir: Path) -> tuple[Inputs | None, list[Problem]]:
     except InputError as error:
         problems.extend(error.problems)
 
-    problems.sort(key=lambda p: p.sort_key)
     if any(p.severity is Severity.ERROR for p in problems):
-        return None, problems
+        raise InputError(problems)
     assert site is not None and glossary is not None and guideline is not None and checked is not None
-    inputs = Inputs(site, glossary, guideline, checked.register, checked.schedules, calendar)
-    return inputs, problems
+    problems.sort(key=lambda p: p.sort_key)
+    return Inputs(
+        site, glossary, guideline, checked.register, checked.schedules, checked.timelines, calendar, tuple(problems)
+    )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib.metadata
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildConfig, BuildReport, build
-from tests.conftest import TODAY, small_project
+from generator.publish import cache
+from generator.publish.cache import GENERATOR, RENDERING_PACKAGES, renderer_fingerprint
+from generator.publish.engine import SiteFacts
+from generator.publish.mkdocs_engine import ENGINE
+from generator.publish.mkdocs_engine import PACKAGES as ENGINE_PACKAGES
+from tests.conftest import ROOT, TODAY, small_project
 
 
 @dataclass
@@ -35,10 +41,10 @@ def project(tmp_path: Path) -> Project:
 
 def test_an_unchanged_rebuild_does_nothing(project: Project) -> None:
     first = project.build()
-    assert first.rendered == first.pdfs and first.mkdocs_ran and not first.unchanged
+    assert first.rendered == first.pdfs and first.engine_ran and not first.unchanged
     before = {p: p.stat().st_mtime_ns for p in project.out.rglob("*")}
     second = project.build()
-    assert second.unchanged and second.rendered == 0 and not second.mkdocs_ran
+    assert second.unchanged and second.rendered == 0 and not second.engine_ran
     assert {p: p.stat().st_mtime_ns for p in project.out.rglob("*")} == before
 
 
@@ -50,7 +56,7 @@ def test_a_template_change_re_renders_exactly_its_pdfs(project: Project) -> None
     template.write_text(template.read_text(encoding="utf-8").replace("特此证明。", "特此证明（新版）。"), "utf-8")
     report = project.build()
     assert report.rendered == len(certificates)
-    assert not report.mkdocs_ran  # the site's pages did not change
+    assert not report.engine_ran  # the site's pages did not change
     after = project.pdfs()
     assert sorted(name for name in before if before[name] != after[name]) == sorted(certificates)
 
@@ -62,7 +68,7 @@ def test_a_record_change_re_renders_what_shows_it(project: Project) -> None:
     text = register.read_text(encoding="utf-8")
     register.write_text(text.replace("name: 新县红叶示例服饰有限公司", "name: 新县红叶示例服装有限公司"), "utf-8")
     report = project.build()
-    assert report.mkdocs_ran
+    assert report.engine_ran
     after = project.pdfs()
     changed = sorted(name for name in after if before.get(name) != after[name])
     assert len(changed) == 3 and report.rendered == 3
@@ -76,7 +82,7 @@ def test_a_field_no_pdf_shows_re_renders_nothing(project: Project) -> None:
     text = register.read_text(encoding="utf-8")
     register.write_text(text.replace("main_products: 工装、校服", "main_products: 工装、校服、防护服"), "utf-8")
     report = project.build()
-    assert report.rendered == 0 and report.mkdocs_ran  # the verification page shows it; no PDF does
+    assert report.rendered == 0 and report.engine_ran  # the verification page shows it; no PDF does
 
 
 def test_a_new_build_date_re_renders_only_what_carries_it(project: Project) -> None:
@@ -86,10 +92,57 @@ def test_a_new_build_date_re_renders_only_what_carries_it(project: Project) -> N
     assert report.rendered == 7  # the blank forms carry the build date; certificates carry their own
 
 
-def test_a_new_generator_version_re_renders_everything(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+FACTS = SiteFacts("站", "https://example.gov.cn/", "说明", "页脚", True, ("新县",), TODAY)
+
+
+def pretend_upgraded(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "999.0" if name == package else real(name))
+
+
+@pytest.mark.parametrize("package", sorted({GENERATOR, *RENDERING_PACKAGES, *ENGINE_PACKAGES}))
+def test_every_package_that_shapes_the_output_is_in_its_key(package: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF keys hold the generator and the rendering packages; the engine key its own packages."""
+    pdf_key, engine_key = renderer_fingerprint(), ENGINE.fingerprint(ROOT, FACTS)
+    pretend_upgraded(monkeypatch, package)
+    assert (renderer_fingerprint() != pdf_key) == (package in (GENERATOR, *RENDERING_PACKAGES))
+    assert (ENGINE.fingerprint(ROOT, FACTS) != engine_key) == (package in ENGINE_PACKAGES)
+
+
+def test_generator_code_fonts_and_engine_configuration_are_in_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    pdf_key = renderer_fingerprint()
+    monkeypatch.setattr(cache, "source_digest", lambda: "edited renderer")
+    assert renderer_fingerprint() != pdf_key
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "fonts_fingerprint", lambda: "another font file")
+    assert renderer_fingerprint() != pdf_key
+    engine_key = ENGINE.fingerprint(ROOT, FACTS)
+    assert ENGINE.fingerprint(ROOT, replace(FACTS, search_words=("新县", "茶业"))) != engine_key
+
+
+def test_a_new_renderer_version_re_renders_every_pdf_not_the_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = project.build()
-    monkeypatch.setattr("generator.publish.cache.__version__", "99.0.0")
-    assert project.build().rendered == first.rendered
+    pretend_upgraded(monkeypatch, "weasyprint")
+    again = project.build()
+    assert again.rendered == first.rendered and not again.engine_ran
+
+
+def test_a_new_engine_version_or_plugin_setting_rebuilds_the_site_not_the_pdfs(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.build()
+    pretend_upgraded(monkeypatch, "mkdocs-material")
+    again = project.build()
+    assert again.engine_ran and again.rendered == 0
+    monkeypatch.undo()
+    config = project.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  offline: {}", "  offline:\n    enabled: true"), "utf-8"
+    )
+    third = project.build()
+    assert third.engine_ran and third.rendered == 0
 
 
 def test_a_touched_published_site_is_rebuilt_not_trusted(project: Project) -> None:

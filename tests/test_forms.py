@@ -10,19 +10,21 @@ import subprocess
 import zipfile
 from dataclasses import replace
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from generator.build import site_model
 from generator.errors import BuildError
-from generator.inputs import read_inputs
-from generator.render.forms import FormRenderer, PdfJob, render_pdfs
-from generator.render.kit import BLANK_FORMS, BlankForm, blank_form_jobs, enterprise_jobs, notice_jobs
-from generator.render.pages import SiteModel
+from generator.inputs import load_inputs
+from generator.model.site import SiteModel, gather
+from generator.render import kit, notices
+from generator.render.kit import BLANK_FORMS, BlankForm
+from generator.render.pdf import FormRenderer, iter_pdfs
+from generator.render.pdf import pdf as pdf_job
+from generator.render.registry import Job
 from tests.conftest import DATA, ROOT, TODAY
 
 A4 = (595.28, 841.89)
@@ -98,8 +100,7 @@ def test_application_form_fields(built_site: Path) -> None:
 
 def test_self_check_has_a_row_per_article(built_site: Path) -> None:
     content = re.sub(r"\s+", "", text(built_site / "forms" / "self-check.pdf"))
-    inputs, _ = read_inputs(DATA)
-    assert inputs is not None
+    inputs = load_inputs(DATA)
     for article in inputs.guideline.articles:
         assert f"第{article.number}条" in content, article.number
         assert re.sub(r"\s+", "", article.text)[:12] in content, article.number
@@ -208,8 +209,7 @@ def test_staff_forms_carry_private_contacts_and_stay_out_of_the_site(built_site:
     staff = built_site.parent / "staff"
     forms = sorted(staff.glob("applications/*.pdf"))
     assert forms, "no staff application forms"
-    inputs, _ = read_inputs(DATA)
-    assert inputs is not None
+    inputs = load_inputs(DATA)
     by_code = {e.uscc: e for e in inputs.register.enterprises}
     for pdf in forms:
         enterprise = by_code[pdf.stem]
@@ -222,24 +222,30 @@ def test_staff_forms_carry_private_contacts_and_stay_out_of_the_site(built_site:
 
 @pytest.fixture(scope="module")
 def model() -> SiteModel:
-    inputs, _ = read_inputs(DATA)
-    assert inputs is not None
-    return site_model(inputs, TODAY)
+    return gather(load_inputs(DATA), TODAY)
+
+
+def blank_form_jobs(model: SiteModel) -> list[Job]:
+    return [job for job in kit.plan(model) if job.format == "pdf" and job.path.startswith("forms/")]
+
+
+def render_pdfs(jobs: list[Job], forms: Path, sample: bool, workers: int | None = None) -> list[bytes]:
+    return list(iter_pdfs(jobs, forms, sample, workers))
 
 
 def test_the_same_input_gives_the_same_bytes_serial_or_parallel(model: SiteModel) -> None:
-    jobs = [*blank_form_jobs(model)[:2], *notice_jobs(model)[:2], *enterprise_jobs(model)[:10]]
+    jobs = [*blank_form_jobs(model)[:2], *notices.notice_pdfs(model)[:2], *kit.enterprise_pdfs(model)[:10]]
     serial = render_pdfs(jobs, ROOT / "forms", True, workers=1)
     parallel = render_pdfs(jobs, ROOT / "forms", True, workers=2)
-    assert [f.data for f in serial] == [f.data for f in parallel]
-    assert FormRenderer(ROOT / "forms", True).pdf(jobs[0]) == serial[0].data
+    assert serial == parallel
+    assert FormRenderer(ROOT / "forms", True).pdf(jobs[0]) == serial[0]
 
 
 def test_per_enterprise_pdfs_do_not_change_with_the_build_date(model: SiteModel) -> None:
     """A rebuild on another day must not re-render thousands of unchanged certificates."""
     later = replace(model, today=date(2026, 12, 3))
     renderer = FormRenderer(ROOT / "forms", True)
-    for job, later_job in zip(enterprise_jobs(model)[:2], enterprise_jobs(later)[:2], strict=True):
+    for job, later_job in zip(kit.enterprise_pdfs(model)[:2], kit.enterprise_pdfs(later)[:2], strict=True):
         assert renderer.pdf(job) == renderer.pdf(later_job)
     blank, later_blank = blank_form_jobs(model)[0], blank_form_jobs(later)[0]
     assert renderer.pdf(blank) != renderer.pdf(later_blank)  # blank forms carry the build date
@@ -283,7 +289,7 @@ def test_no_file_outside_forms_is_read(tmp_path: Path) -> None:
         "{% block content %}x{% endblock %}\n",
         encoding="utf-8",
     )
-    job = PdfJob("leak.html.j2", PurePosixPath("leak.pdf"), {"issuer": "x", "document_date": TODAY})
+    job = pdf_job("leak.pdf", "leak.html.j2", {"issuer": "x", "document_date": TODAY})
     with pytest.raises(BuildError) as raised:
         FormRenderer(forms, False).pdf(job)
     assert "secret.css" in str(raised.value)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from generator.build import BuildConfig, build
 from generator.errors import BuildError, InputError
 from generator.guideline.parse import decode, parse_text
-from generator.publish import site as site_stage
+from generator.publish import mkdocs_engine as site_stage
 from tests.conftest import SEED, TODAY, small_project, snapshot
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,10 +14,14 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.build import render_docs, site_model
 from generator.cli import cli
-from generator.inputs import read_inputs
-from tests.conftest import DATA, TODAY
+from generator.inputs import load_inputs
+from generator.model.notices import RoundNotice
+from generator.model.site import gather
+from generator.register.history import schedule_rounds
+from generator.render import notices
+from generator.render.registry import Run, render_jobs
+from tests.conftest import DATA, ROOT, TODAY
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -87,18 +92,18 @@ def test_round_links_in_the_directory_resolve(built_site: Path) -> None:
 
 def test_period_end_is_written_in_chinese_with_working_days() -> None:
     """2026-09-28 with 5 working days runs over National Day and ends on 2026-10-09."""
-    inputs, _ = read_inputs(DATA)
-    assert inputs is not None
-    from dataclasses import replace
-
-    from generator.register.status import schedule_rounds
-
+    inputs = load_inputs(DATA)
     early = inputs.register.rounds[0].model_copy(update={"notice_start": date(2026, 9, 28)})
-    schedules = {**inputs.schedules, **schedule_rounds([early], 5, inputs.calendar)}
-    files = render_docs(site_model(replace(inputs, schedules=schedules), date(2026, 9, 30)))
-    notice = next(f for f in files if str(f.path) == "notices/2022-01.md")
-    assert "2026年9月28日至2026年10月9日（5 个工作日）" in str(notice.content)
-    assert "还剩 3 个工作日" in str(notice.content)  # 9-30, then 10-8 and 10-9 after the holiday
+    schedule = schedule_rounds([early], 5, inputs.calendar)["2022-01"]
+    assert (schedule.start, schedule.end) == (date(2026, 9, 28), date(2026, 10, 9))
+    on = date(2026, 9, 30)
+    model = gather(inputs, on)
+    notice = RoundNotice(schedule, "关于第一批的公示", model.enterprises[:1], ())
+    model = replace(model, notices=(notice,))
+    page = next(job for job in notices.plan(model) if job.path == "notices/2022-01.html")
+    content = next(render_jobs([page], Run(ROOT / "forms", True, model)))[1].decode()
+    assert "2026年9月28日至2026年10月9日（5 个工作日）" in content
+    assert "还剩 3 个工作日" in content  # 9-30, then 10-8 and 10-9 after the holiday
 
 
 # --- the feed -------------------------------------------------------------------------------------
@@ -225,13 +230,18 @@ def test_diff_reports_what_changes_on_the_site(changed_register: Path) -> None:
                          "--today", TODAY.isoformat())  # fmt: skip
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[-1] == "网站变化：新增 1 家，不再公开 0 家，变化 1 家。"
-    assert any(line.startswith("  + 新县恒泰示例钢结构有限公司（") and line.endswith("：公示中") for line in lines)
-    change = next(line for line in lines if line.startswith("  ~ 新县青檀示例纺织有限公司"))
+    assert f"按 {TODAY} 生成的网站：新增 1 家，不再公开 0 家，变化 1 家。" in lines
+    site = lines[lines.index(f"按 {TODAY} 生成的网站：新增 1 家，不再公开 0 家，变化 1 家。") :]
+    assert lines[0] == "登记册：新增企业 0 家，修改 2 家，删除 0 家；新增事件 2 条；新增批次 0 个。"
+    assert any(line.startswith("  + 新县恒泰示例钢结构有限公司（") and line.endswith("：公示中") for line in site)
+    change = next(line for line in site if line.startswith("  ~ 新县青檀示例纺织有限公司"))
     assert "已入库 → 已移出（企业停产）" in change and "主要产品 棉纱、坯布 → 棉纱、坯布、色织布" in change
-    assert lines.index("第四批：") < next(i for i, line in enumerate(lines) if "恒泰" in line)
+    record = next(line for line in lines if line.startswith("  ~ 新县青檀示例纺织有限公司"))
+    assert "新增事件 2026-11-20 移出" in record
+    assert site.index("第四批：") < next(i for i, line in enumerate(site) if "恒泰" in line)
 
 
 def test_diff_of_a_register_with_itself_is_empty() -> None:
     code, out, _ = run("diff", str(DATA / "register.yaml"), str(DATA / "register.yaml"), "--data", str(DATA))
-    assert code == 0 and out.strip() == "网站内容没有变化。"
+    assert code == 0 and out.splitlines()[0] == "登记册没有变化。"
+    assert out.splitlines()[1].endswith("生成的网站：公开内容没有变化。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -244,17 +245,48 @@ def test_list_where_text_expected_and_empty_value() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "message"),
+    ("code", "rule", "says"),
     [
-        ("91411523MA9G12340X", "统一社会信用代码校验位错误（应为 J）"),
-        ("91411523MA9G1234J", "统一社会信用代码应为 18 位，实际为 17 位"),
-        ("91411523MA9G1234OJ", "统一社会信用代码第 17 位“O”不是有效字符（代码中不使用 I、O、S、V、Z）"),
-        ("91411523MA9G12341M", "统一社会信用代码第 9–17 位（组织机构代码）的校验码错误（第 17 位应为 0）"),
+        ("91411523MA9G12340X", "uscc.checksum", "第 18 位校验码与前 17 位不符"),
+        ("91411523MA9G1234J", "uscc.length", "应为 18 位，实际为 17 位"),
+        ("91411523MA9G1234OJ", "uscc.character", "第 17 位“O”不是代码中会出现的字符（代码中不使用字母 I、O、S、V、Z）"),
+        ("91411523MA9G12341M", "uscc.org_checksum", "第 9–17 位（组织机构代码）未通过校验"),
     ],
 )
-def test_credit_code_messages_say_what_is_wrong(code: str, message: str) -> None:
+def test_credit_code_messages_say_which_check_failed_and_how_to_verify(code: str, rule: str, says: str) -> None:
     text = edit('  - uscc: "91411523MA9G12340J"\n', f'  - uscc: "{code}"\n')
-    assert problems(text) == [at(text, "- uscc:", "enterprises[0].uscc", message)]
+    loaded = parse_yaml(text, SOURCE)
+    _, found = check_register(loaded, site(), WorkCalendar(), HOLIDAYS)
+    assert [(p.code, p.line, p.field) for p in found] == [(rule, line_of(text, "- uscc:"), "enterprises[0].uscc")]
+    assert says in found[0].message and "营业执照" in found[0].message
+    assert "应为 " + code[-1] not in found[0].message
+
+
+VALID_CODES = ("91411523MA9G12340J", "91411523MABU85E43Y", "91411523MA9DH1A205", "91411523MAWXBMAQ10")
+
+
+@pytest.mark.parametrize("valid", VALID_CODES)
+def test_no_typo_at_any_position_gets_a_character_proposed(valid: str) -> None:
+    """A check character says that a code is wrong, never which character: whatever one character
+    is mistyped, the message may quote only what was typed, never a character to put instead."""
+    from generator.register.uscc import ALPHABET, UsccError, validate
+
+    quoted = re.compile(r"“([^”]*)”")
+    for position in range(len(valid)):
+        for typed in ALPHABET + "IOSVZ":
+            if typed == valid[position]:
+                continue
+            wrong = valid[:position] + typed + valid[position + 1 :]
+            try:
+                validate(wrong)
+            except UsccError as error:
+                message = error.message
+            else:
+                continue  # another valid code: only the licence can tell (the check cannot)
+            assert "应为 " not in message.replace("应为 18 位", ""), message
+            assert "改为" not in message and "正确" not in message, message
+            for shown in quoted.findall(message):
+                assert shown in wrong or shown in "IOSVZ", (wrong, message)
 
 
 def test_credit_code_is_normalised_before_checking() -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.inputs import Inputs, read_inputs
+from generator.errors import InputError
+from generator.inputs import Inputs, load_inputs
+from generator.register.history import Standing, Status
 from generator.register.load import parse_yaml
-from generator.register.status import Standing, Status, standing
 from generator.register.validate import check_holidays
 from generator.register.workdays import UnknownYear, WorkCalendar, YearOverride
 from tests.conftest import DATA
@@ -89,24 +90,24 @@ def test_a_round_in_an_unknown_year_builds_with_a_holidays_file(data_dir: Path) 
         "enterprises:", '  - id: "2027-01"\n    title: 第五批\n    notice_start: 2027-01-04\n\nenterprises:', 1
     )
     register.write_text(text, encoding="utf-8")
-    inputs, problems = read_inputs(data_dir)
-    assert inputs is None and any("2027 年" in p.message for p in problems)
+    with pytest.raises(InputError) as raised:
+        load_inputs(data_dir)
+    assert [p.code for p in raised.value.problems] == ["round.calendar"]
+    assert "2027 年" in raised.value.problems[0].message
     (data_dir / "holidays.yaml").write_text(HOLIDAYS_2027, encoding="utf-8")
-    inputs, problems = read_inputs(data_dir)
-    assert inputs is not None and problems == []
+    inputs = load_inputs(data_dir)
+    assert inputs.warnings == ()
     assert inputs.schedules["2027-01"].end == date(2027, 1, 8)
 
 
 @pytest.fixture(scope="module")
 def sample() -> Inputs:
-    inputs, problems = read_inputs(DATA)
-    assert inputs is not None, problems
-    return inputs
+    return load_inputs(DATA)
 
 
 def standing_of(inputs: Inputs, name: str, on: date) -> Standing | None:
     enterprise = next(e for e in inputs.register.enterprises if e.name == name)
-    return standing(enterprise, inputs.schedules, on)
+    return inputs.timelines[enterprise.uscc].standing(on)
 
 
 def status_of(inputs: Inputs, name: str, on: date) -> Status | None:

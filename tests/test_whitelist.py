@@ -17,10 +17,10 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from generator.build import BuildConfig, build
-from generator.inputs import read_inputs
-from generator.register.status import Status
-from generator.render.listing import public_listings
-from generator.render.pages import name_core
+from generator.inputs import load_inputs
+from generator.model.public import public_enterprises
+from generator.model.search import name_core
+from generator.register.history import Status
 from generator.render.pinyin import sort_key, syllables
 from tests.conftest import DATA, TODAY
 
@@ -37,9 +37,8 @@ def directory_rows(site: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def expected() -> dict[str, list[str]]:
-    inputs, _ = read_inputs(DATA)
-    assert inputs is not None
-    listings = public_listings(inputs, TODAY)
+    inputs = load_inputs(DATA)
+    listings = public_enterprises(inputs.register.enterprises, inputs.timelines, TODAY)
     return {
         "listed": [listing.name for listing in listings if listing.status is Status.LISTED],
         "public": [listing.uscc for listing in listings],

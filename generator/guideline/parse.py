@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from generator.errors import InputError, Problem, display_path
+from generator.files import read_limited
 from generator.guideline.model import Block, Guideline, Item, Paragraph, Part, Section
 
 _NUMERALS = "一二三四五六七八九"
@@ -26,6 +27,7 @@ STRAY_SPACE_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 EXPECTED_PARTS = 4
+MAX_BYTES = 2 * 1024 * 1024  # the seed is 10 KB; a county document is never megabytes
 
 
 def cn_number(text: str) -> int:
@@ -59,7 +61,9 @@ def clean_line(line: str) -> str:
 def decode(data: bytes, source: str) -> str:
     """UTF-8 (with or without BOM) or GB18030; anything else is a located error."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError([Problem(source, 1, "", "文件是 UTF-16 编码；请另存为 UTF-8 或 GB18030 后再试。")])
+        raise InputError(
+            [Problem(source, 1, "", "文件是 UTF-16 编码；请另存为 UTF-8 或 GB18030 后再试。", code="file.encoding")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -76,11 +80,12 @@ def decode(data: bytes, source: str) -> str:
                         "",
                         f"无法识别文件编码：既不是 UTF-8 也不是 GB18030（本行有无法解码的字节 0x{byte:02X}）。"
                         "请用记事本或 WPS 另存为 UTF-8 后再试。",
+                        code="file.encoding",
                     )
                 ]
             ) from None
     if not text.strip(" \t\r\n\u3000\ufeff"):
-        raise InputError([Problem(source, 1, "", "文件为空：没有任何正文。")])
+        raise InputError([Problem(source, 1, "", "文件为空：没有任何正文。", code="guideline.empty")])
     control = CONTROL_RE.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
@@ -92,6 +97,7 @@ def decode(data: bytes, source: str) -> str:
                     "",
                     f"含有控制字符 U+{ord(control.group()):04X}，文件可能不是纯文本（例如 Word 文档或 UTF-16 文件）；"
                     "请另存为纯文本（UTF-8）后再试。",
+                    code="guideline.control",
                 )
             ]
         )
@@ -114,7 +120,7 @@ class _Builder:
         self._blocks: list[Block] = []
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.source, line, "", message))
+        self.problems.append(Problem(self.source, line, "", message, code="guideline.structure"))
 
     def add_block(self, block: Block) -> None:
         if self._section is not None:
@@ -206,6 +212,7 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                 "",
                 "无法识别文件结构：没有找到“一、”“二、”这样的部分标题。"
                 "本工具需要县里原文的结构：四个部分，第一部分下有“（一）”小节和“1.”条目。",
+                code="guideline.structure",
             )
         ]
     for expected, part in enumerate(guideline.parts, start=1):
@@ -216,6 +223,7 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                     part.line,
                     "",
                     f"部分编号应为“{cn_numeral(expected)}、”，实际为“{cn_numeral(part.number)}、”。",
+                    code="guideline.numbering",
                 )
             )
         for expected_section, section in enumerate(part.sections, start=1):
@@ -226,6 +234,7 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                         section.line,
                         "",
                         f"小节编号应为“（{cn_numeral(expected_section)}）”，实际为“（{cn_numeral(section.number)}）”。",
+                        code="guideline.numbering",
                     )
                 )
     if len(guideline.parts) != EXPECTED_PARTS:
@@ -236,12 +245,17 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                 "",
                 "应有四个部分（一、防控指南 二、遴选标准 三、申报流程 四、保障举措），"
                 f"实际为 {len(guideline.parts)} 个。",
+                code="guideline.structure",
             )
         )
     first = guideline.parts[0]
     articles = [item for section in first.sections for item in section.items]
     if not articles:
-        problems.append(Problem(source, first.line, "", "第一部分（防控工作指南）没有任何“1.”形式的条目。"))
+        problems.append(
+            Problem(
+                source, first.line, "", "第一部分（防控工作指南）没有任何“1.”形式的条目。", code="guideline.structure"
+            )
+        )
     for expected, article in enumerate(articles, start=1):
         if article.number != expected:
             problems.append(
@@ -250,6 +264,7 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                     article.line,
                     "",
                     f"第一部分的条目应连续编号：这里应为第 {expected} 条，实际为第 {article.number} 条。",
+                    code="guideline.numbering",
                 )
             )
             break
@@ -265,6 +280,7 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
                                 block.line,
                                 "",
                                 f"条目编号不连续：应为 {previous + 1} 或从 1 重新开始，实际为 {block.number}。",
+                                code="guideline.numbering",
                             )
                         )
                     previous = block.number
@@ -274,8 +290,4 @@ def _check_structure(guideline: Guideline) -> list[Problem]:
 def read_guideline(path: Path) -> Guideline:
     """Read and parse a guideline file; raises `InputError` with located problems."""
     source = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(source, 0, "", f"无法读取文件：{error.strerror}。")]) from None
-    return parse_text(decode(data, source), source)
+    return parse_text(decode(read_limited(path, MAX_BYTES), source), source)

@@ -1,20 +1,24 @@
 """Cache stage: content-addressed outputs, so an unchanged PDF is never rendered twice and an
 unchanged site is never rebuilt.
 
-A PDF's key covers everything its bytes depend on: the generator, WeasyPrint and font versions,
-the template with every template it extends or includes, its stylesheets, the sample flag and
-the job's data. Change any of them and the key changes; the old entry is simply never read
-again. Nothing is looked up by name, so a stale entry cannot be published.
+An output's key covers everything its bytes depend on: the renderers' code (the generator's
+version and a digest of its source), the versions of every package that shapes output, the font
+files, the format's own key of the job (template files, stylesheets, the data the template
+reads). Change any of them and the key changes; the old entry is simply never read again.
+Nothing is looked up by name, so a stale entry cannot be published.
 
-The manifest of a published site records the key of its MkDocs inputs and of the whole build,
+The manifest of a published site records the key of its engine inputs and of the whole build,
 and the size and time of every file, so a rebuild can tell that nothing changed (and that nobody
-touched the published files since) without rebuilding anything.
+touched the published files since) without rebuilding anything. A manifest or entry that cannot
+be read is treated as absent and rebuilt.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -26,17 +30,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import weasyprint
-from jinja2 import Environment, meta
 from pydantic import BaseModel
 
-from generator import __version__
-from generator.render.forms import STYLESHEETS, PdfJob, forms_environment
-
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PRUNE_AFTER_DAYS = 30
-PDF_STORE = "pdf"
+OUTPUT_STORE = "pdf"
 MANIFEST_STORE = "published"
+GENERATOR = "wlsite"
+# Distributions whose code turns a job into bytes (the site engine lists its own).
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "Jinja2", "segno", "openpyxl")
 
 
 def canonical(value: Any) -> Any:
@@ -53,7 +55,7 @@ def canonical(value: Any) -> Any:
         return value.value
     if isinstance(value, date):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, str | int | float | bool | bytes):
         return value
     raise TypeError(f"cannot key {type(value).__name__}")
 
@@ -78,6 +80,20 @@ def digest(*parts: object) -> str:
     return hasher.hexdigest()
 
 
+def versions(names: Iterable[str]) -> dict[str, str]:
+    """Installed versions of distributions, from their metadata."""
+    return {name: importlib.metadata.version(name) for name in names}
+
+
+@functools.cache
+def source_digest() -> str:
+    """The generator's own code and templates: a change to a renderer changes every key it shapes,
+    even when the version number was not raised."""
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2"))
+    return digest([(p.relative_to(package).as_posix(), p.read_bytes()) for p in files])
+
+
 def fonts_fingerprint() -> str:
     """Which CJK font files fontconfig offers (a new or upgraded font changes every PDF)."""
     if shutil.which("fc-list") is None:
@@ -89,59 +105,26 @@ def fonts_fingerprint() -> str:
     return digest([(name, os.stat(name).st_size, os.stat(name).st_mtime_ns) for name in files if os.path.exists(name)])
 
 
-class PdfCache:
-    def __init__(self, root: Path, forms_dir: Path, sample: bool) -> None:
-        self.folder = root / PDF_STORE
+def renderer_fingerprint() -> str:
+    """Everything besides a job that shapes rendered bytes: part of every output key."""
+    return digest(CACHE_FORMAT, versions([GENERATOR, *RENDERING_PACKAGES]), source_digest(), fonts_fingerprint())
+
+
+class Cache:
+    """Rendered outputs by key, as files (so the largest builds never hold them in memory)."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / OUTPUT_STORE
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.forms_dir = forms_dir
-        self.env: Environment = forms_environment(forms_dir)
-        self.base = digest(CACHE_FORMAT, __version__, weasyprint.__version__, fonts_fingerprint(), sample)
-        self._templates: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
         self.used: set[str] = set()
-
-    def variables(self, template: str) -> frozenset[str]:
-        """Every variable the template or a template it uses reads: only these can change its bytes."""
-        names: set[str] = set()
-        assert self.env.loader is not None
-        for name in self._closure(template, set()):
-            source, _, _ = self.env.loader.get_source(self.env, name)
-            names |= meta.find_undeclared_variables(self.env.parse(source))
-        return frozenset(names)
-
-    def _closure(self, name: str, seen: set[str]) -> list[str]:
-        if name in seen:
-            return []
-        seen.add(name)
-        assert self.env.loader is not None
-        source, _, _ = self.env.loader.get_source(self.env, name)
-        found = [name]
-        for child in meta.find_referenced_templates(self.env.parse(source)):
-            if child is not None:
-                found += self._closure(child, seen)
-        return found
-
-    def template_key(self, template: str, style: str) -> tuple[str, frozenset[str]]:
-        """The template, everything it extends or includes, its stylesheets; and the variables it reads."""
-        if (template, style) not in self._templates:
-            files = sorted(self._closure(template, set())) + sorted(STYLESHEETS[style])
-            key = digest(*[(name, (self.forms_dir / name).read_bytes()) for name in files])
-            self._templates[(template, style)] = (key, self.variables(template))
-        return self._templates[(template, style)]
-
-    def key(self, job: PdfJob) -> str:
-        """Everything the PDF's bytes depend on, and nothing else: a variable the template never
-        reads cannot make it render again."""
-        template_key, variables = self.template_key(job.template, job.style)
-        data = {name: value for name, value in job.context.items() if name in variables}
-        return digest(self.base, template_key, job.template, job.style, canonical(data))
 
     @staticmethod
     def stores(root: Path) -> list[Path]:
         """The folders under a cache root that hold its entries (an output must not be one)."""
-        return [root / PDF_STORE, root / MANIFEST_STORE]
+        return [root / OUTPUT_STORE, root / MANIFEST_STORE]
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pdf"
+        return self.folder / key[:2] / f"{key}.bin"
 
     def get(self, key: str) -> Path | None:
         path = self.path(key)
@@ -163,7 +146,7 @@ class PdfCache:
         """Drop entries this build did not use that were written more than a month ago."""
         limit = time.time() - PRUNE_AFTER_DAYS * 86400
         removed = 0
-        for path in self.folder.glob("*/*.pdf"):
+        for path in self.folder.glob("*/*.bin"):
             if path.stem not in self.used and path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
                 removed += 1
@@ -175,27 +158,28 @@ class Manifest:
     """What is published at one output folder, and from which inputs."""
 
     build_key: str
-    mkdocs_key: str
-    mkdocs_files: dict[str, tuple[int, int]]  # relative path → (size, mtime_ns), the engine's output
-    other_files: dict[str, tuple[int, int]]  # PDFs written after the engine ran
+    engine_key: str
+    engine_files: dict[str, tuple[int, int]]  # relative path → (size, mtime_ns), the engine's output
+    other_files: dict[str, tuple[int, int]]  # outputs written after the engine ran
 
     @staticmethod
     def location(cache_root: Path, out: Path) -> Path:
-        return cache_root / MANIFEST_STORE / f"{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:24]}.json"
+        return cache_root / MANIFEST_STORE / f"{hashlib.sha256(str(out).encode()).hexdigest()[:24]}.json"
 
     @classmethod
     def load(cls, cache_root: Path, out: Path) -> Manifest | None:
         path = cls.location(cache_root, out)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                data["build_key"],
-                data["mkdocs_key"],
-                {k: tuple(v) for k, v in data["mkdocs_files"].items()},
-                {k: tuple(v) for k, v in data["other_files"].items()},
+            manifest = cls(
+                str(data["build_key"]),
+                str(data["engine_key"]),
+                {str(k): (int(v[0]), int(v[1])) for k, v in data["engine_files"].items()},
+                {str(k): (int(v[0]), int(v[1])) for k, v in data["other_files"].items()},
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
+        return manifest
 
     def save(self, cache_root: Path, out: Path) -> None:
         path = self.location(cache_root, out)
@@ -221,4 +205,4 @@ class Manifest:
             return False
 
     def intact(self, out: Path) -> bool:
-        return self.matches(out, self.mkdocs_files) and self.matches(out, self.other_files)
+        return self.matches(out, self.engine_files) and self.matches(out, self.other_files)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError
-from generator.render.output import OutputFile
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -35,6 +34,12 @@ _AT_FDCWD = -100
 OUTPUT_MARKER = ".wlsite-output"
 STAGING_MARKER = ".wlsite-staging"
 _MARKER_TEXT = "此文件夹由 wlsite 生成，重新生成时会被整个替换；请不要在其中存放其他文件。\n"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the root it is written under (docs/ or the site), with forward slashes
+    data: bytes
 
 
 class OutputRefused(BuildError):
@@ -243,7 +248,7 @@ def write_files(root: Path, files: Iterable[OutputFile]) -> int:
     seen: set[PurePosixPath] = set()
     count = 0
     for file in files:
-        path = file.path
+        path = PurePosixPath(file.path)
         if path.is_absolute() or ".." in path.parts:
             raise BuildError(f"生成的文件路径无效：{path}")
         if path in seen:
@@ -278,5 +283,5 @@ def copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, dirs_exist_ok=False)
 
 
-def collisions(root: Path, files: Iterable[OutputFile]) -> list[PurePosixPath]:
-    return [f.path for f in files if root.joinpath(*f.path.parts).exists()]
+def collisions(root: Path, files: Iterable[OutputFile]) -> list[str]:
+    return [f.path for f in files if (root / f.path).exists()]

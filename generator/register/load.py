@@ -9,7 +9,7 @@ execute or exhaust memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.errors import InputError, Problem, Severity, display_path
+from generator.files import read_limited
 
 MAX_BYTES = 32 * 1024 * 1024  # ~40,000 enterprises; a province-wide register fits
 MAX_DEPTH = 24
@@ -41,14 +42,41 @@ _SYNTAX_HINTS = {
 }
 
 
-def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
+# libyaml's "while parsing …": the construct that was open when the parser gave up.
+_CONTEXTS = {
+    "while parsing a flow sequence": "方括号列表“[”",
+    "while parsing a flow mapping": "花括号映射“{”",
+    "while scanning a quoted scalar": "引号",
+    "while parsing a block mapping": "映射",
+    "while parsing a block collection": "列表",
+    "while scanning a simple key": "键",
+    "while parsing a flow node": "方括号或花括号",
+    "while scanning a block scalar": "多行文字",
+}
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, source: str) -> Problem:
+    """Located where the open construct began (where the mistake usually is) when the parser
+    noticed it later, with the place it noticed it: an unclosed `[` on line 7 found on line 8."""
     problem = error.problem or "语法错误"
     for english, chinese in _SYNTAX_HINTS.items():
         if problem.startswith(english):
             problem = chinese
             break
-    column = error.problem_mark.column + 1 if error.problem_mark else 0
-    return f"YAML 语法错误（第 {column} 列）：{problem}。"
+    mark, context = error.problem_mark, error.context_mark
+    line = mark.line + 1 if mark else 0
+    column = mark.column + 1 if mark else 0
+    opened = _CONTEXTS.get(error.context or "")
+    if context is not None and opened and context.line + 1 < line:
+        return Problem(
+            source,
+            context.line + 1,
+            "",
+            f"YAML 语法错误：第 {context.line + 1} 行第 {context.column + 1} 列开始的{opened}没有正确结束，"
+            f"到第 {line} 行第 {column} 列时出错：{problem}。",
+            code="yaml.syntax",
+        )
+    return Problem(source, line, "", f"YAML 语法错误（第 {column} 列）：{problem}。", code="yaml.syntax")
 
 
 def field_path(loc: Iterable[str | int]) -> str:
@@ -61,11 +89,12 @@ def field_path(loc: Iterable[str | int]) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a value came from when it was not this YAML file: a spreadsheet cell."""
+    """Where a value came from when it was not this YAML file: a spreadsheet cell or row."""
 
     source: str  # the workbook, as staff know it
     row: int
     cell: str  # 企业!G5（所属乡镇）
+    field: str = ""  # the column header, the clerk's name for the field; "" for a whole row
 
 
 @dataclass
@@ -80,6 +109,8 @@ class Loaded:
     source: str
     lines: dict[PathKey, int] = field(default_factory=dict)
     places: dict[PathKey, Place] = field(default_factory=dict)
+    # The clerk's name for a field of imported data with no cell of its own (a missing column).
+    labels: Callable[[PathKey], str] | None = None
 
     def line(self, path: PathKey) -> int:
         """The line of `path`, or of its nearest ancestor that has one (a missing field → its parent)."""
@@ -98,19 +129,24 @@ class Loaded:
             path = path[:-1]
         return None
 
-    def problem(self, path: PathKey, message: str, severity: Severity = Severity.ERROR, name: str = "") -> Problem:
+    def problem(
+        self, path: PathKey, code: str, message: str, severity: Severity = Severity.ERROR, name: str = ""
+    ) -> Problem:
         """A problem located at `path`: its YAML line, or the cell it was imported from."""
         shown = name or field_path(path)
         place = self.place(path)
         if place is not None:
-            return Problem(place.source, place.row, shown, message, severity, place.cell)
-        return Problem(self.source, self.line(path), shown, message, severity)
+            # A cell's place already names its column; a row's names the field in the clerk's terms.
+            label = "" if place.field or self.labels is None else self.labels(path)
+            return Problem(place.source, place.row, label, message, severity, place.cell, code=code)
+        return Problem(self.source, self.line(path), shown, message, severity, code=code)
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, code: str, message: str) -> None:
         super().__init__(message)
         self.line = line
+        self.code = code
         self.message = message
 
 
@@ -120,10 +156,10 @@ def _line(event: yaml.Event) -> int:
 
 def _refuse_decorations(event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> None:
     if event.anchor is not None:
-        raise _Refused(_line(event), f"不允许使用锚点（&{event.anchor}）：请把内容直接写出来。")
+        raise _Refused(_line(event), "yaml.anchor", f"不允许使用锚点（&{event.anchor}）：请把内容直接写出来。")
     if event.tag is not None:
         shown = event.tag.replace("tag:yaml.org,2002:", "!!")
-        raise _Refused(_line(event), f"不允许使用 YAML 标签（{shown}）：只写普通的文字、列表和映射。")
+        raise _Refused(_line(event), "yaml.tag", f"不允许使用 YAML 标签（{shown}）：只写普通的文字、列表和映射。")
 
 
 _NO_KEY = object()
@@ -157,9 +193,11 @@ def _build(events: Iterator[Any], lines: dict[PathKey, int]) -> Any:
         key = frame[2]
         if key is _NO_KEY:
             if type(value) is not str:
-                raise _Refused(line, "映射的键必须是简单文字。")
+                raise _Refused(line, "yaml.key_type", "映射的键必须是简单文字。")
             if value in container:
-                raise _Refused(line, f"重复的键“{value}”（第 {lines.get((*path, value), 0)} 行已经出现过）。")
+                raise _Refused(
+                    line, "yaml.duplicate_key", f"重复的键“{value}”（第 {lines.get((*path, value), 0)} 行已经出现过）。"
+                )
             frame[2], frame[3] = value, line
             return None
         child = (*path, key)
@@ -189,16 +227,16 @@ def _build(events: Iterator[Any], lines: dict[PathKey, int]) -> Any:
             if event.anchor is not None or event.tag is not None:
                 _refuse_decorations(event)
             if len(stack) >= MAX_DEPTH:
-                raise _Refused(_line(event), f"嵌套层次超过 {MAX_DEPTH} 层。")
+                raise _Refused(_line(event), "yaml.depth", f"嵌套层次超过 {MAX_DEPTH} 层。")
             container: dict[str, Any] | list[Any] = {} if kind is mapping_start else []
             if stack and type(stack[-1][0]) is dict and stack[-1][2] is _NO_KEY:
-                raise _Refused(_line(event), "映射的键必须是简单文字。")
+                raise _Refused(_line(event), "yaml.key_type", "映射的键必须是简单文字。")
             path = place(container, event.start_mark.line + 1)
             stack.append([container, path, _NO_KEY, 0])
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()
         elif kind is yaml.AliasEvent:
-            raise _Refused(_line(event), f"不允许使用别名（*{event.anchor}）：请把内容直接写出来。")
+            raise _Refused(_line(event), "yaml.alias", f"不允许使用别名（*{event.anchor}）：请把内容直接写出来。")
         elif kind is yaml.DocumentEndEvent:
             return root
     return root
@@ -215,42 +253,26 @@ def parse_yaml(text: str | bytes, source: str) -> Loaded:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _Refused(_line(event), "一个文件只能有一个 YAML 文档（去掉多余的“---”）。")
+                    raise _Refused(_line(event), "yaml.documents", "一个文件只能有一个 YAML 文档（去掉多余的“---”）。")
                 data = _build(events, lines)
     except _Refused as refused:
-        raise InputError([Problem(source, refused.line, "", refused.message)]) from None
+        raise InputError([Problem(source, refused.line, "", refused.message, code=refused.code)]) from None
     except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else 0
-        raise InputError([Problem(source, line, "", _describe_syntax_error(error))]) from None
+        raise InputError([_syntax_problem(error, source)]) from None
     except yaml.YAMLError as error:
-        raise InputError([Problem(source, 0, "", f"YAML 无法读取：{error}")]) from None
+        raise InputError([Problem(source, 0, "", f"YAML 无法读取：{error}", code="yaml.syntax")]) from None
     return Loaded(data, source, lines)
 
 
 def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> Loaded:
     """Read one YAML file; size, encoding and syntax problems are located `InputError`s."""
     source = display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                [
-                    Problem(
-                        source,
-                        0,
-                        "",
-                        f"文件过大：{size / 1048576:.1f} MB，上限为 {max_bytes // 1048576} MB。",
-                    )
-                ]
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(source, 0, "", "文件不存在。")]) from None
-    except OSError as error:
-        raise InputError([Problem(source, 0, "", f"无法读取文件：{error.strerror}。")]) from None
+    data = read_limited(path, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError([Problem(source, line, "", "文件不是 UTF-8 编码：请用 UTF-8 保存。")]) from None
+        raise InputError(
+            [Problem(source, line, "", "文件不是 UTF-8 编码：请用 UTF-8 保存。", code="file.encoding")]
+        ) from None
     return parse_yaml(text, source)

@@ -1,22 +1,26 @@
 """Model stage: typed, frozen records for site.yaml, glossary.yaml and register.yaml.
 
 Input arrives as text only (see `load.py`); the annotated types below decide what each text
-means and say so in Chinese when it does not fit. Fields that must never be published carry
-`PRIVATE` in their metadata; `private_paths()` lists them for the privacy checks.
+means and say so in Chinese (with a stable code) when it does not fit.
+
+Fields that must never be published carry `PRIVATE` in their metadata: the one declaration of
+what is private. `private_paths()` lists them; the public types, the Excel export and the tests
+all read it from there.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from generator import routes
 from generator.register import uscc as uscc_rules
+from generator.register.events import EventKind
 
 PRIVATE = {"private": True}
 
@@ -34,15 +38,6 @@ QUALIFICATION_SECTORS: dict[str, tuple[str, ...]] = {
     "专精特新中小企业培育库企业": ("工业",),
     "万人助万企县领导包联企业": SECTORS,
     "关系民生的商贸流通电商企业": ("商贸流通", "电商平台"),
-}
-EVENTS = ("applied", "reviewed", "approved", "rejected", "objection_upheld", "removed")
-EVENT_NAMES = {
-    "applied": "申报",
-    "reviewed": "审核",
-    "approved": "批准",
-    "rejected": "不予批准",
-    "objection_upheld": "异议成立",
-    "removed": "移出",
 }
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -62,16 +57,17 @@ def _kind(value: object) -> str:
     return "空值"
 
 
-def _error(message: str) -> PydanticCustomError:
+def _error(code: str, message: str) -> PydanticCustomError:
+    """A field error with its rule code (`Problem.code`) and Chinese message."""
     # The message is the template; braces in user text must not be read as placeholders.
-    return PydanticCustomError("wlsite", message.replace("{", "{{").replace("}", "}}"))
+    return PydanticCustomError(code, message.replace("{", "{{").replace("}", "}}"))
 
 
 def _scalar(value: object) -> str:
     if value is None:
-        raise _error("不能为空")
+        raise _error("field.empty", "不能为空")
     if not isinstance(value, str):
-        raise _error(f"应为文字，实际为{_kind(value)}")
+        raise _error("field.type", f"应为文字，实际为{_kind(value)}")
     return value
 
 
@@ -79,15 +75,17 @@ def parse_text(value: object) -> str:
     """One line of plain text: no control characters, no HTML, not empty, not absurdly long."""
     text = _scalar(value).strip()
     if not text:
-        raise _error("不能为空")
+        raise _error("field.empty", "不能为空")
     control = _CONTROL_RE.search(text)
     if control:
-        raise _error(f"含有控制字符 U+{ord(control.group()):04X}，请删除（常见于从网页或 Word 复制的文字）")
+        raise _error(
+            "text.control", f"含有控制字符 U+{ord(control.group()):04X}，请删除（常见于从网页或 Word 复制的文字）"
+        )
     markup = _MARKUP_RE.search(text)
     if markup:
-        raise _error(f"不能包含 HTML 标记“{markup.group()}”，请只写纯文字")
+        raise _error("text.markup", f"不能包含 HTML 标记“{markup.group()}”，请只写纯文字")
     if len(text) > MAX_TEXT:
-        raise _error(f"太长：{len(text)} 个字符，上限 {MAX_TEXT}")
+        raise _error("text.too_long", f"太长：{len(text)} 个字符，上限 {MAX_TEXT}")
     return unicodedata.normalize("NFC", text)
 
 
@@ -97,30 +95,48 @@ def parse_bool(value: object) -> bool:
         return True
     if text.lower() == "false":
         return False
-    raise _error(f"应为 true 或 false，实际为“{text}”")
+    raise _error("bool.invalid", f"应为 true 或 false，实际为“{text}”")
 
 
 def parse_date(value: object) -> date:
     text = _scalar(value).strip()
     if not DATE_RE.match(text):
-        raise _error(f"日期格式应为 YYYY-MM-DD（例如 2026-11-28），实际为“{text}”")
+        raise _error("date.format", f"日期格式应为 YYYY-MM-DD（例如 2026-11-28），实际为“{text}”")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _error(f"日期无效：{text}") from None
+        raise _error("date.invalid", f"日期无效：{text}") from None
 
 
 def parse_count(value: object) -> int:
     text = _scalar(value).strip()
     if not text.isascii() or not text.isdigit():
-        raise _error(f"应为不小于 0 的整数，实际为“{text}”")
+        raise _error("count.invalid", f"应为不小于 0 的整数，实际为“{text}”")
     return int(text)
 
 
+MAX_ROUND_ID = 40
+# Names Windows and FAT refuse for a file, whatever the extension (a site copied to a USB stick).
+_DEVICE_NAMES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+
+
 def parse_round_id(value: object) -> str:
+    """A round id becomes file names (`notices/<id>.html` and `.pdf`): short, portable, and not a
+    name another notice page already has."""
     text = _scalar(value).strip()
     if not ROUND_ID_RE.match(text):
-        raise _error(f"批次编号只能由字母、数字和“-”组成（用于网址），实际为“{text}”")
+        raise _error("round.id_format", f"批次编号只能由字母、数字和“-”组成（用于网址），实际为“{text}”")
+    if len(text) > MAX_ROUND_ID:
+        raise _error("round.id_length", f"批次编号太长：{len(text)} 个字符，上限 {MAX_ROUND_ID}（例如 2026-02）")
+    if text.lower() in routes.NOTICE_PAGE_NAMES or text.lower().startswith(routes.REMOVAL_PREFIX):
+        raise _error(
+            "round.id_reserved",
+            f"批次编号“{text}”与公告栏目已有的页面重名（index、removal-日期 已被占用），请改用如 2026-02 的编号",
+        )
+    if _DEVICE_NAMES.match(text):
+        raise _error(
+            "round.id_reserved", f"批次编号“{text}”在 Windows 和 U 盘上不能用作文件名，请改用如 2026-02 的编号"
+        )
     return text
 
 
@@ -128,7 +144,7 @@ def parse_uscc(value: object) -> str:
     try:
         return uscc_rules.validate(_scalar(value))
     except uscc_rules.UsccError as problem:
-        raise _error(problem.message) from None
+        raise _error(problem.code, problem.message) from None
 
 
 def optional(parse: Any) -> BeforeValidator:
@@ -147,27 +163,27 @@ def _bounded(low: int, high: int) -> Any:
     def parse(value: object) -> int:
         number = parse_count(value)
         if not low <= number <= high:
-            raise _error(f"应在 {low} 到 {high} 之间，实际为 {number}")
+            raise _error("count.range", f"应在 {low} 到 {high} 之间，实际为 {number}")
         return number
 
     return parse
 
 
-def _choice(options: tuple[str, ...], what: str) -> BeforeValidator:
+def _choice(options: tuple[str, ...], what: str, code: str) -> BeforeValidator:
     def parse(value: object) -> str:
         text = parse_text(value)
         if text not in options:
-            raise _error(f"“{text}”不是有效的{what}；可选：{'、'.join(options)}")
+            raise _error(code, f"“{text}”不是有效的{what}；可选：{'、'.join(options)}")
         return text
 
     return BeforeValidator(parse)
 
 
-def _pattern(regex: re.Pattern[str], what: str) -> BeforeValidator:
+def _pattern(regex: re.Pattern[str], what: str, code: str) -> BeforeValidator:
     def parse(value: object) -> str:
         text = parse_text(value)
         if not regex.match(text):
-            raise _error(f"{what}格式不对：“{text}”")
+            raise _error(code, f"{what}格式不对：“{text}”")
         return text
 
     return BeforeValidator(parse)
@@ -176,7 +192,7 @@ def _pattern(regex: re.Pattern[str], what: str) -> BeforeValidator:
 def _base_url(value: object) -> str:
     text = parse_text(value)
     if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", text):
-        raise _error(f"网址应以 http:// 或 https:// 开头，实际为“{text}”")
+        raise _error("url.format", f"网址应以 http:// 或 https:// 开头，实际为“{text}”")
     return text if text.endswith("/") else text + "/"
 
 
@@ -186,13 +202,13 @@ Day = Annotated[date, BeforeValidator(parse_date)]
 Count = Annotated[int, BeforeValidator(parse_count)]
 RoundId = Annotated[str, BeforeValidator(parse_round_id)]
 Uscc = Annotated[str, BeforeValidator(parse_uscc)]
-Sector = Annotated[str, _choice(SECTORS, "行业类别")]
-Qualification = Annotated[str, _choice(QUALIFICATIONS, "入库条件")]
-Event = Annotated[str, _choice(EVENTS, "事件")]
-Phone = Annotated[str, _pattern(PHONE_RE, "电话号码")]
-Email = Annotated[str, _pattern(EMAIL_RE, "电子邮箱")]
-Postcode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "邮政编码")]
-DivisionCode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "行政区划码")]
+Sector = Annotated[str, _choice(SECTORS, "行业类别", "sector.unknown")]
+Qualification = Annotated[str, _choice(QUALIFICATIONS, "入库条件", "qualification.unknown")]
+Event = Annotated[EventKind, _choice(tuple(EventKind), "事件", "event.unknown")]
+Phone = Annotated[str, _pattern(PHONE_RE, "电话号码", "phone.format")]
+Email = Annotated[str, _pattern(EMAIL_RE, "电子邮箱", "email.format")]
+Postcode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "邮政编码", "postcode.format")]
+DivisionCode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "行政区划码", "division_code.format")]
 BaseUrl = Annotated[str, BeforeValidator(_base_url)]
 NoticeDays = Annotated[int, BeforeValidator(_bounded(1, 30))]
 OptionalText = Annotated[str | None, optional(parse_text)]
@@ -338,21 +354,15 @@ class Enterprise(Record):
     exclusions: Exclusions
     history: Annotated[tuple[HistoryEvent, ...], Field(min_length=1)]
 
-    @field_validator("township")
-    @classmethod
-    def _township_in_county(cls, township: str, info: ValidationInfo) -> str:
-        """Checked here, with the county as context, so it is reported even when other fields fail."""
-        county = (info.context or {}).get("county")
-        if isinstance(county, County) and township not in county.townships:
-            close = difflib.get_close_matches(township, county.townships, n=1, cutoff=0.5)  # short CJK names
-            hint = f"；是不是“{close[0]}”？" if close else ""
-            raise _error(f"“{township}”不是{county.name}的乡镇（见 site.yaml 的 county.townships）{hint}")
-        return township
-
 
 class Register(Record):
     rounds: tuple[Round, ...] = ()
     enterprises: tuple[Enterprise, ...] = ()
+
+
+def is_private(model: type[BaseModel], name: str) -> bool:
+    extra: Any = model.model_fields[name].json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("private"))
 
 
 def private_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -360,16 +370,21 @@ def private_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     found: list[str] = []
     for name, info in model.model_fields.items():
         dotted = f"{prefix}{name}"
-        extra: Any = info.json_schema_extra
-        if isinstance(extra, dict) and extra.get("private"):
+        if is_private(model, name):
             found.append(dotted)
             continue
-        for nested in _nested_models(info.annotation):
+        nested = nested_model(info.annotation)
+        if nested is not None:
             found.extend(private_paths(nested, dotted + "."))
     return found
 
 
-def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+def nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The record type inside an annotation (`Person`, `tuple[HistoryEvent, ...]`, `Contact | None`)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in getattr(annotation, "__args__", ()) for m in _nested_models(arg)]
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = nested_model(arg)
+        if found is not None:
+            return found
+    return None

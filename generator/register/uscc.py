@@ -1,7 +1,11 @@
-"""统一社会信用代码 (GB 32100-2015): normalise, then check, and say exactly what is wrong.
+"""统一社会信用代码 (GB 32100-2015): normalise, then check, and say which check failed.
 
 python-stdnum checks length, alphabet and the final check character; it does not check the
 inner 组织机构代码 (GB 11714, characters 9–17, with its own check character) nor the region.
+
+A check character can only say *that* a code is wrong, never *which* character is: changing
+any one of the 17 others can satisfy it. So the messages say which check failed and how to
+verify the code against the business licence, and never name a character to put in.
 """
 
 from __future__ import annotations
@@ -17,9 +21,15 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LENGTH = 18
 
+_VERIFY = (
+    "请对照营业执照逐位核对（校验只能发现代码有误，不能指出是哪一位）；"
+    "常见原因：输错一位、相邻两位颠倒、数字与字母混淆（0/O、1/I、2/Z）"
+)
+
 
 @dataclass(frozen=True)
 class UsccError(ValueError):
+    code: str  # the rule, as in `Problem.code`: uscc.length, uscc.character, …
     message: str
 
     def __str__(self) -> str:
@@ -44,30 +54,36 @@ def uscc_check_char(first17: str) -> str:
 
 
 def validate(raw: str) -> str:
-    """The normalised code, or `UsccError` with a message a clerk can act on."""
+    """The normalised code, or `UsccError` saying which check failed and how to verify."""
     code = normalise(raw)
     if len(code) != LENGTH:
-        raise UsccError(f"统一社会信用代码应为 18 位，实际为 {len(code)} 位")
+        raise UsccError("uscc.length", f"统一社会信用代码应为 18 位，实际为 {len(code)} 位；请对照营业执照核对")
     for position, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
-            hint = "（代码中不使用 I、O、S、V、Z）" if ch in "IOSVZ" else ""
-            raise UsccError(f"统一社会信用代码第 {position} 位“{ch}”不是有效字符{hint}")
+            unused = "（代码中不使用字母 I、O、S、V、Z）" if ch in "IOSVZ" else ""
+            raise UsccError(
+                "uscc.character", f"统一社会信用代码第 {position} 位“{ch}”不是代码中会出现的字符{unused}；{_VERIFY}"
+            )
     try:
         stdnum_uscc.validate(code)
     except InvalidChecksum:
-        raise UsccError(f"统一社会信用代码校验位错误（应为 {uscc_check_char(code[:17])}）") from None
+        raise UsccError(
+            "uscc.checksum", f"统一社会信用代码未通过校验（第 18 位校验码与前 17 位不符）；{_VERIFY}"
+        ) from None
     except InvalidLength:
-        raise UsccError("统一社会信用代码长度错误") from None
+        raise UsccError("uscc.length", "统一社会信用代码长度错误；请对照营业执照核对") from None
     except InvalidFormat:
-        raise UsccError("统一社会信用代码第 1–8 位应为数字（登记管理部门、机构类别和行政区划码）") from None
+        raise UsccError(
+            "uscc.format", f"统一社会信用代码第 1–8 位（登记管理部门、机构类别和行政区划码）只能是数字；{_VERIFY}"
+        ) from None
     except ValidationError as error:  # any other stdnum refusal, still said in Chinese
-        raise UsccError(f"统一社会信用代码无效（{type(error).__name__}）") from None
+        raise UsccError("uscc.invalid", f"统一社会信用代码无效（{type(error).__name__}）；{_VERIFY}") from None
     org = code[8:17]
-    if any(ch not in _ORG_ALPHABET for ch in org):
-        raise UsccError("统一社会信用代码第 9–17 位（组织机构代码）含有无效字符")
-    expected = org_check_char(org[:8])
-    if org[8] != expected:
-        raise UsccError(f"统一社会信用代码第 9–17 位（组织机构代码）的校验码错误（第 17 位应为 {expected}）")
+    if org[8] != org_check_char(org[:8]):
+        raise UsccError(
+            "uscc.org_checksum",
+            f"统一社会信用代码第 9–17 位（组织机构代码）未通过校验（第 17 位校验码与第 9–16 位不符）；{_VERIFY}",
+        )
     return code
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+
+from generator.render.registry import Format, Job, Run
 
 
 def _stamp(day: date) -> tuple[int, int, int, int, int, int]:
@@ -30,3 +32,28 @@ def normalise_zip(data: bytes, day: date) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [(info.filename, archive.read(info)) for info in archive.infolist()]
     return build_zip(members, day)
+
+
+def kit(path: str, members: Sequence[tuple[str, str]], readme: str, day: date) -> Job:
+    """A zip of other jobs' outputs: `members` are (name in the zip, path of the job), after a
+    说明.txt with `readme` (CRLF line ends, for Notepad)."""
+    return Job(
+        path,
+        "zip",
+        data={"names": [name for name, _ in members], "readme": readme, "day": day},
+        sources=tuple(source for _, source in members),
+    )
+
+
+class Archive(Format):
+    def render(self, jobs: Sequence[Job], run: Run) -> Iterator[bytes]:
+        for job in jobs:
+            readme = job.data["readme"].replace("\n", "\r\n").encode("utf-8")
+            members = [("说明.txt", readme)]
+            members += [
+                (name, run.sources[source]) for name, source in zip(job.data["names"], job.sources, strict=True)
+            ]
+            yield build_zip(members, job.data["day"])
+
+
+FORMAT = Archive()

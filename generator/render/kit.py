@@ -1,28 +1,26 @@
 """The form kit: which PDFs a build makes, from which template, with which data.
 
-Blank forms for every enterprise to download (also zipped as one kit), pre-filled letters and
-certificates for listed enterprises, notices in official layout, and — outside the public site —
-pre-filled application forms for staff, which carry private contact details.
+Blank forms for every enterprise to download (with previews, and zipped as one kit), pre-filled
+letters and certificates for listed enterprises and — outside the public site — pre-filled
+application forms for staff, which carry private contact details.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any
 
-from generator.errors import BuildError
-from generator.register.models import DECLARATION_NAMES, EXCLUSION_NAMES, QUALIFICATIONS, SECTORS, Enterprise
-from generator.register.status import Status, standing
-from generator.render import notices
-from generator.render.archive import build_zip
-from generator.render.forms import PdfJob
-from generator.render.output import OutputFile
-from generator.render.pages import PageRenderer, SiteModel
-from generator.render.text import balanced_lines, chinese_date
+from generator import routes
+from generator.guideline.model import Guideline
+from generator.model.site import SiteModel
+from generator.model.staff import StaffModel
+from generator.register.models import DECLARATION_NAMES, EXCLUSION_NAMES, QUALIFICATIONS, SECTORS, SiteSettings
+from generator.render import archive
+from generator.render.pdf import pdf
+from generator.render.registry import Job
+from generator.render.text import chinese_date
+from generator.render.thumbnail import thumbnail
 
 
 @dataclass(frozen=True)
@@ -31,6 +29,14 @@ class BlankForm:
     template: str
     title: str
     summary: str  # one line for the forms page
+
+    @property
+    def pdf(self) -> str:
+        return routes.blank_form(self.slug, "pdf")
+
+    @property
+    def png(self) -> str:
+        return routes.blank_form(self.slug, "png")
 
 
 BLANK_FORMS = (
@@ -69,37 +75,26 @@ BLANK_FORMS = (
 
 TITLE_WIDTH = 20  # 2号 (22 pt) characters in the 156 mm type area
 
-# Documents the guideline names in 《》, linked to their blank form.
-GUIDELINE_DOCUMENTS = {
-    "落实疫情防控主体责任承诺书": "forms/commitment.pdf",
-    "工业企业白名单申请表": "forms/application.pdf",
-}
 
-
-def common_context(model: SiteModel) -> dict[str, Any]:
+def forms_context(site: SiteSettings, guideline: Guideline) -> dict[str, Any]:
     """What every form template may use."""
-    site = model.inputs.site
     return {
         "county": site.county.name,
         "issuer": site.authority.name,
         "authority": site.authority.name,
-        "guideline_title": model.inputs.guideline.title,
+        "guideline_title": guideline.title,
         "workdays": site.notice.workdays,
         "sectors": SECTORS,
         "qualifications": QUALIFICATIONS,
         "declarations": list(DECLARATION_NAMES.items()),
         "exclusions": list(EXCLUSION_NAMES.items()),
-        "articles": [(a.number, a.text) for a in model.inputs.guideline.articles],
+        "articles": [(a.number, a.text) for a in guideline.articles],
         "base_url": site.base_url,
     }
 
 
-def blank_form_jobs(model: SiteModel) -> list[PdfJob]:
-    context = {**common_context(model), "document_date": model.today}
-    return [
-        PdfJob(form.template, PurePosixPath("forms") / f"{form.slug}.pdf", {**context, "e": None, "round_title": ""})
-        for form in BLANK_FORMS
-    ]
+def common_context(model: SiteModel) -> dict[str, Any]:
+    return forms_context(model.site, model.guideline)
 
 
 @dataclass(frozen=True)
@@ -141,111 +136,6 @@ class RemovalRow:
     reason: str
 
 
-def enterprise_jobs(model: SiteModel) -> list[PdfJob]:
-    """A pre-filled commitment and a certificate for every enterprise listed on the build date."""
-    context = common_context(model)
-    jobs = []
-    for listing in model.listings:
-        if listing.status is not Status.LISTED or listing.period is None or listing.listed_from is None:
-            continue
-        schedule = listing.period.schedule
-        base = PurePosixPath("whitelist")
-        own = {**context, "document_date": listing.listed_from}
-        letter = LetterData(listing.name, listing.uscc, listing.legal_representative)
-        jobs.append(PdfJob("commitment.html.j2", base / f"{listing.uscc}-commitment.pdf", {**own, "e": letter}))
-        certificate = CertificateData(
-            listing.name,
-            listing.uscc,
-            listing.sector,
-            listing.qualifications,
-            listing.township,
-            schedule.round.title,
-            schedule.start,
-            schedule.end,
-            listing.listed_from,
-        )
-        url = context["base_url"] + listing.page
-        path = base / f"{listing.uscc}-certificate.pdf"
-        jobs.append(PdfJob("certificate.html.j2", path, {**own, "e": certificate, "url": url}))
-    return jobs
-
-
-def notice_jobs(model: SiteModel) -> list[PdfJob]:
-    """Every published notice as a PDF in official-document layout, next to its page."""
-    site = model.inputs.site
-    context = {
-        **common_context(model),
-        "phone": site.authority.phone,
-        "address": site.authority.address,
-        "postcode": site.authority.postcode,
-        "email": site.authority.email,
-    }
-    jobs = []
-    for notice in notices.all_notices(model):
-        title = notices.notice_title(model, notice)
-        path = PurePosixPath(notice.path.replace(".html", ".pdf"))
-        own: dict[str, Any]
-        if isinstance(notice, notices.RoundNotice):
-            attachment = f"{site.county.name}{notice.schedule.round.title}白名单企业名单"
-            template = "notice.html.j2"
-            schedule = notice.schedule
-            rows = [NoticeRow(item.name, item.uscc, item.sector, item.township) for item in notice.listings]
-            own = {"rows": rows, "start": schedule.start, "end": schedule.end, "workdays": schedule.workdays}
-        else:
-            attachment = f"移出{site.county.name}白名单的企业名单"
-            template = "removal.html.j2"
-            removals = [RemovalRow(r.listing.name, r.listing.uscc, r.reason) for r in notice.removals]
-            own = {"rows": removals, "day": notice.day}
-        jobs.append(
-            PdfJob(
-                template,
-                path,
-                {
-                    **context,
-                    **own,
-                    "title": title,
-                    "title_lines": balanced_lines(title, TITLE_WIDTH),
-                    "attachment_title": attachment,
-                    "issued": notice.date,
-                    "document_date": notice.date,
-                },
-                style="gongwen",
-            )
-        )
-    return jobs
-
-
-def staff_application_jobs(model: SiteModel) -> list[PdfJob]:
-    """Pre-filled application forms, with private contacts, for enterprises staff are handling now:
-    applying, under review or in their notice period on the build date. Never in the public site."""
-    context = common_context(model)
-    inputs = model.inputs
-    jobs = []
-    for enterprise in inputs.register.enterprises:
-        result = standing(enterprise, inputs.schedules, model.today)
-        if result is None or result.status not in (Status.APPLYING, Status.REVIEWING, Status.NOTICE):
-            continue
-        jobs.append(
-            PdfJob(
-                "application.html.j2",
-                PurePosixPath("applications") / f"{enterprise.uscc}.pdf",
-                {
-                    **context,
-                    "e": enterprise,
-                    "round_title": _pending_round(enterprise, model),
-                    "document_date": model.today,
-                },
-            )
-        )
-    return jobs
-
-
-def _pending_round(enterprise: Enterprise, model: SiteModel) -> str:
-    titles = {r.id: r.title for r in model.inputs.register.rounds}
-    approved = [e.round for e in enterprise.history if e.event == "approved" and e.round]
-    return titles.get(approved[-1], "") if approved else ""
-
-
 KIT_README = """{county}企业疫情防控表格套件（{date}）
 
 本套件包含《{guideline}》涉及的空白表格，均为 A4 纸，可直接打印后手写填写：
@@ -260,49 +150,74 @@ KIT_README = """{county}企业疫情防控表格套件（{date}）
 """
 
 
-def kit_zip(blank_pdfs: list[OutputFile], model: SiteModel) -> OutputFile:
-    """downloads/form-kit.zip: every blank form, named in Chinese, with a 说明.txt; fixed dates."""
-    by_path = {pdf.path.name: pdf for pdf in blank_pdfs}
-    members = []
-    for index, form in enumerate(BLANK_FORMS, start=1):
-        members.append((f"{index:02d} {form.title}.pdf", by_path[f"{form.slug}.pdf"].data))
-    site = model.inputs.site
+def plan(model: SiteModel) -> list[Job]:
+    """Blank forms with previews, the forms page and the kit; certificates and letters."""
+    context = {**common_context(model), "document_date": model.today}
+    jobs = [pdf(form.pdf, form.template, {**context, "e": None, "round_title": ""}) for form in BLANK_FORMS]
+    jobs += [thumbnail(form.png, form.pdf) for form in BLANK_FORMS]
+    jobs.append(
+        Job(
+            routes.FORMS,
+            "md",
+            "forms.md.j2",
+            {"items": [{"form": form, "pdf": form.pdf, "png": form.png} for form in BLANK_FORMS]},
+            sources=tuple(form.pdf for form in BLANK_FORMS),
+        )
+    )
+    site = model.site
     readme = KIT_README.format(
         county=site.county.name,
         date=chinese_date(model.today),
-        guideline=model.inputs.guideline.title,
+        guideline=model.guideline.title,
         items="\n".join(f"{i:02d} {form.title}：{form.summary}" for i, form in enumerate(BLANK_FORMS, start=1)),
         authority=site.authority.name,
         base_url=site.base_url,
     )
-    members.insert(0, ("说明.txt", readme.replace("\n", "\r\n").encode("utf-8")))
-    return OutputFile(PurePosixPath("downloads/form-kit.zip"), build_zip(members, model.today))
+    members = [(f"{index:02d} {form.title}.pdf", form.pdf) for index, form in enumerate(BLANK_FORMS, start=1)]
+    jobs.append(archive.kit(routes.FORM_KIT, members, readme, model.today))
+    return jobs + enterprise_pdfs(model)
 
 
-def thumbnail(pdf: OutputFile, width: int = 360) -> OutputFile:
-    """The first page as a PNG for the forms page (poppler's pdftoppm; the same PDF, the same bytes)."""
-    if shutil.which("pdftoppm") is None:
-        raise BuildError("缺少 pdftoppm（Debian 软件包 poppler-utils）：无法生成表格缩略图。请运行 make run 安装依赖。")
-    result = subprocess.run(
-        ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to-x", str(width), "-scale-to-y", "-1", "-"],
-        input=pdf.data,
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BuildError(f"生成 {pdf.path} 的缩略图失败：{result.stderr.decode(errors='replace')}")
-    return OutputFile(pdf.path.with_suffix(".png"), result.stdout)
+def enterprise_pdfs(model: SiteModel) -> list[Job]:
+    """A pre-filled commitment and a certificate for every enterprise listed on the build date."""
+    context = common_context(model)
+    jobs = []
+    for item in model.listed:
+        assert item.period is not None and item.listed_from is not None
+        schedule = item.period.schedule
+        own = {**context, "document_date": item.listed_from}
+        letter = LetterData(item.name, item.uscc, item.legal_representative)
+        jobs.append(pdf(routes.commitment(item.uscc), "commitment.html.j2", {**own, "e": letter}))
+        certificate = CertificateData(
+            item.name,
+            item.uscc,
+            item.sector,
+            item.qualifications,
+            item.township,
+            schedule.round.title,
+            schedule.start,
+            schedule.end,
+            item.listed_from,
+        )
+        url = model.site.base_url + item.page
+        jobs.append(pdf(routes.certificate(item.uscc), "certificate.html.j2", {**own, "e": certificate, "url": url}))
+    return jobs
 
 
-def forms_page(model: SiteModel, blank_pdfs: list[OutputFile]) -> OutputFile:
-    sizes = {pdf.path.name: len(pdf.data) for pdf in blank_pdfs}
-    items = [
-        {
-            "form": form,
-            "pdf": f"{form.slug}.pdf",
-            "png": f"{form.slug}.png",
-            "kb": round(sizes[f"{form.slug}.pdf"] / 1024),
-        }
-        for form in BLANK_FORMS
+def staff_plan(staff: StaffModel, site: SiteSettings, guideline: Guideline) -> list[Job]:
+    """Pre-filled application forms, with private contacts, for enterprises staff are handling now.
+    Never in the public site."""
+    context = forms_context(site, guideline)
+    return [
+        pdf(
+            routes.staff_application(application.enterprise.uscc),
+            "application.html.j2",
+            {
+                **context,
+                "e": application.enterprise,
+                "round_title": application.round_title,
+                "document_date": staff.today,
+            },
+        )
+        for application in staff.applications
     ]
-    return PageRenderer(model).render("forms.md.j2", "forms/index.md", items=items)

@@ -1,20 +1,20 @@
-"""What a change to the register does to the published site: enterprises added, removed, changed.
+"""What a change to the register does: records added or changed, and the published site on a date.
 
-Both registers are checked with the same site settings and calendar, then compared as the
-public sees them on one date, so the answer is about the site, not about YAML lines.
+`compare` is the one summary that `wlsite diff` and every import print, so the two always agree:
+first the register (enterprises added or changed, events and rounds added), then the site as the
+public sees it on the date (enterprises added, no longer public, changed), grouped by round.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.errors import InputError
-from generator.inputs import Inputs, holidays_source, read_inputs
+from generator.inputs import Inputs, load_inputs
+from generator.model.public import PublicEnterprise, public_enterprises
 from generator.register.load import load_yaml
-from generator.register.validate import check_register
-from generator.render.listing import Listing, public_listings
+from generator.register.models import Enterprise, HistoryEvent, is_private
 
 FIELDS = (
     ("name", "企业名称"),
@@ -25,13 +25,19 @@ FIELDS = (
     ("industry", "所属行业"),
     ("main_products", "主要产品"),
     ("legal_representative", "法定代表人"),
+    ("employees", "从业人数"),
+    ("epidemic_lead", "疫情防控负责人"),
+    ("contact", "联系人"),
+    ("liaison", "包联县领导"),
+    ("declarations", "申报条件"),
+    ("exclusions", "不得纳入的情形"),
 )
 
 
 @dataclass(frozen=True)
 class Change:
     kind: str  # "+" added, "-" removed, "~" changed
-    round_title: str
+    group: str  # the round (site) or "" (register)
     name: str
     uscc: str
     details: tuple[str, ...] = ()
@@ -41,68 +47,142 @@ class Change:
         return f"  {self.kind} {self.name}（{self.uscc}）" + (f"：{detail}" if detail else "")
 
 
-def _listings(base: Inputs, data_dir: Path, path: Path, on: date) -> dict[str, Listing]:
-    checked, problems = check_register(load_yaml(path), base.site, base.calendar, holidays_source(data_dir))
-    if checked is None:
-        raise InputError(problems)
-    inputs = replace(base, register=checked.register, schedules=checked.schedules)
-    return {listing.uscc: listing for listing in public_listings(inputs, on)}
-
-
-def _round_title(listing: Listing) -> str:
-    return listing.period.schedule.round.title if listing.period else "（无批次）"
-
-
 def _show(value: object) -> str:
-    return "、".join(value) if isinstance(value, tuple) else str(value)
+    if isinstance(value, tuple):
+        return "、".join(map(str, value))
+    if value is None:
+        return "（空）"
+    return str(value)
 
 
-def _status(listing: Listing) -> str:
-    period = listing.period
-    if period is not None and period.ended_by and period.reason:
-        return f"{listing.status.value}（{period.reason}）"
-    return listing.status.value
+def _event(event: HistoryEvent) -> str:
+    round_ = f"（批次 {event.round}）" if event.round else ""
+    return f"{event.date} {event.event.label}{round_}"
 
 
-def diff_registers(data_dir: Path, old: Path, new: Path, on: date) -> list[Change]:
-    """Changes grouped by round (in order of the new register's rounds), then by name."""
-    base, problems = read_inputs(data_dir)
-    if base is None:
-        raise InputError(problems)
-    before = _listings(base, data_dir, old, on)
-    after = _listings(base, data_dir, new, on)
-    changes = []
-    for code, listing in after.items():
-        if code not in before:
-            changes.append(Change("+", _round_title(listing), listing.name, code, (listing.status.value,)))
+def _record_changes(before: Enterprise, after: Enterprise, on: date, timeline_status: str) -> list[str]:
+    details = []
+    for name, label in FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
             continue
-        previous = before[code]
-        details = []
-        if _status(previous) != _status(listing):
-            details.append(f"{_status(previous)} → {_status(listing)}")
-        for field, label in FIELDS:
-            old_value, new_value = getattr(previous, field), getattr(listing, field)
-            if old_value != new_value:
-                details.append(f"{label} {_show(old_value)} → {_show(new_value)}")
+        if is_private(Enterprise, name):
+            details.append(f"{label}（内部）已修改")
+        else:
+            details.append(f"{label} {_show(old)} → {_show(new)}")
+    added = after.history[len(before.history) :] if after.history[: len(before.history)] == before.history else ()
+    if added:
+        details.append("新增事件 " + "、".join(_event(e) for e in added))
+    elif after.history != before.history:
+        details.append("事件记录已修改")
+    if details:
+        details.append(f"{on} 的状态：{timeline_status}")
+    return details
+
+
+def _status(inputs: Inputs, uscc: str, on: date) -> str:
+    standing = inputs.timelines[uscc].standing(on)
+    return standing.status.value if standing else "尚未申报"
+
+
+def _public_status(item: PublicEnterprise) -> str:
+    period = item.period
+    if period is not None and period.ended_by and period.reason:
+        return f"{item.status.value}（{period.reason}）"
+    return item.status.value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    on: date
+    register: tuple[Change, ...]
+    events_added: int
+    rounds_added: tuple[str, ...]
+    site: tuple[Change, ...]
+
+    def count(self, changes: tuple[Change, ...], kind: str) -> int:
+        return sum(1 for change in changes if change.kind == kind)
+
+    def lines(self) -> list[str]:
+        """Printable lines: the register, then the site on the date, each with its counts."""
+        lines = []
+        if self.register or self.rounds_added:
+            lines.append(
+                f"登记册：新增企业 {self.count(self.register, '+')} 家，修改 {self.count(self.register, '~')} 家，"
+                f"删除 {self.count(self.register, '-')} 家；新增事件 {self.events_added} 条；"
+                f"新增批次 {len(self.rounds_added)} 个。"
+            )
+            lines += [f"  + 批次 {title}" for title in self.rounds_added]
+            lines += [str(change) for change in self.register]
+        else:
+            lines.append("登记册没有变化。")
+        if not self.site:
+            lines.append(f"按 {self.on} 生成的网站：公开内容没有变化。")
+            return lines
+        lines.append(
+            f"按 {self.on} 生成的网站：新增 {self.count(self.site, '+')} 家，"
+            f"不再公开 {self.count(self.site, '-')} 家，变化 {self.count(self.site, '~')} 家。"
+        )
+        groups: dict[str, list[Change]] = {}
+        for change in self.site:
+            groups.setdefault(change.group, []).append(change)
+        for title, items in groups.items():
+            lines.append(f"{title}：")
+            lines.extend(str(item) for item in sorted(items, key=lambda c: (c.kind, c.name)))
+        return lines
+
+
+def compare(before: Inputs, after: Inputs, on: date) -> Comparison:
+    """What changed from `before` to `after`, and what the site built on `on` shows differently."""
+    old = {e.uscc: e for e in before.register.enterprises}
+    register: list[Change] = []
+    events = 0
+    for enterprise in after.register.enterprises:
+        previous = old.get(enterprise.uscc)
+        status = _status(after, enterprise.uscc, on)
+        if previous is None:
+            register.append(Change("+", "", enterprise.name, enterprise.uscc, (f"{on} 的状态：{status}",)))
+            events += len(enterprise.history)
+            continue
+        details = _record_changes(previous, enterprise, on, status)
         if details:
-            changes.append(Change("~", _round_title(listing), listing.name, code, tuple(details)))
-    for code, listing in before.items():
-        if code not in after:
-            changes.append(Change("-", _round_title(listing), listing.name, code, ("不再公开",)))
+            register.append(Change("~", "", enterprise.name, enterprise.uscc, tuple(details)))
+            events += max(0, len(enterprise.history) - len(previous.history))
+    new_codes = {e.uscc for e in after.register.enterprises}
+    register += [Change("-", "", e.name, e.uscc) for e in before.register.enterprises if e.uscc not in new_codes]
+    old_rounds = {r.id for r in before.register.rounds}
+    rounds = tuple(
+        f"{r.id}（{r.title}，{r.notice_start} 起公示）" for r in after.register.rounds if r.id not in old_rounds
+    )
+    return Comparison(on, tuple(register), events, rounds, tuple(_site_changes(before, after, on)))
+
+
+def _site_changes(before: Inputs, after: Inputs, on: date) -> list[Change]:
+    """Changes grouped by round, as the public sees the site built on `on`."""
+    shown = {item.uscc: item for item in public_enterprises(before.register.enterprises, before.timelines, on)}
+    now = {item.uscc: item for item in public_enterprises(after.register.enterprises, after.timelines, on)}
+    changes = []
+    for code, item in now.items():
+        group = item.period.schedule.round.title if item.period else "（无批次）"
+        if code not in shown:
+            changes.append(Change("+", group, item.name, code, (item.status.value,)))
+            continue
+        previous = shown[code]
+        details = []
+        if _public_status(previous) != _public_status(item):
+            details.append(f"{_public_status(previous)} → {_public_status(item)}")
+        for name, label in FIELDS[:8]:
+            if getattr(previous, name) != getattr(item, name):
+                details.append(f"{label} {_show(getattr(previous, name))} → {_show(getattr(item, name))}")
+        if details:
+            changes.append(Change("~", group, item.name, code, tuple(details)))
+    for code, item in shown.items():
+        if code not in now:
+            group = item.period.schedule.round.title if item.period else "（无批次）"
+            changes.append(Change("-", group, item.name, code, ("不再公开",)))
     return changes
 
 
-def format_changes(changes: list[Change]) -> list[str]:
-    """Printable lines: a heading per round, then a count."""
-    if not changes:
-        return ["网站内容没有变化。"]
-    lines = []
-    rounds: dict[str, list[Change]] = {}
-    for change in changes:
-        rounds.setdefault(change.round_title, []).append(change)
-    for title, items in rounds.items():
-        lines.append(f"{title}：")
-        lines.extend(str(item) for item in sorted(items, key=lambda c: (c.kind, c.name)))
-    counts = {kind: sum(1 for c in changes if c.kind == kind) for kind in "+-~"}
-    lines.append(f"网站变化：新增 {counts['+']} 家，不再公开 {counts['-']} 家，变化 {counts['~']} 家。")
-    return lines
+def compare_files(data_dir: Path, old: Path, new: Path, on: date) -> Comparison:
+    """`wlsite diff`: two register files, with the site settings and calendar of `data_dir`."""
+    return compare(load_inputs(data_dir, load_yaml(old)), load_inputs(data_dir, load_yaml(new)), on)

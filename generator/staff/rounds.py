@@ -1,39 +1,33 @@
 """Approval rounds for staff: open the next round in register.yaml, and say what each round shows.
 
-`new_round` appends one round to the file (ruamel.yaml, comments and order kept, nothing else
-touched) after checking that the register is valid and the calendar knows the period.
+`new_round` appends one round to the file (nothing else touched, comments and line endings kept)
+after checking the whole register with the new round in it: a title with markup or a period the
+calendar does not know is refused before anything is written.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.errors import InputError, Problem, display_path
 from generator.guideline.parse import cn_numeral
-from generator.inputs import REGISTER_FILE, Inputs, read_inputs
-from generator.register.models import ROUND_ID_RE
-from generator.register.status import Schedule, Status, standing
+from generator.inputs import REGISTER_FILE, holidays_source, load_inputs
+from generator.register.events import EventKind
+from generator.register.history import Schedule, Status
+from generator.register.load import Loaded, parse_yaml
 from generator.register.workdays import UnknownYear
-from generator.staff.yamlfile import EditableYaml
+from generator.staff.yamlfile import RegisterFile
 
 
 @dataclass(frozen=True)
 class NewRound:
     schedule: Schedule
     approved: int  # enterprises whose approved event names this round already
-
-
-def _valid_inputs(data_dir: Path) -> Inputs:
-    inputs, problems = read_inputs(data_dir)
-    if inputs is None:
-        raise InputError(problems)
-    return inputs
 
 
 def next_round_id(existing: set[str], start: date) -> str:
@@ -57,69 +51,39 @@ def new_round(
     round_id: str | None = None,
     title: str | None = None,
     workdays: int | None = None,
+    now: Callable[[], datetime] = datetime.now,
 ) -> NewRound:
     """Append the next round to register.yaml; raises `InputError` and writes nothing on any problem."""
-    inputs = _valid_inputs(data_dir)
+    inputs = load_inputs(data_dir)
     path = data_dir / REGISTER_FILE
     source = display_path(path)
     rounds = inputs.register.rounds
-    calendar = inputs.calendar
-    holidays = display_path(data_dir / "holidays.yaml")
     try:
-        start = start or calendar.next_workday(today)
+        start = start or inputs.calendar.next_workday(today)
     except UnknownYear as unknown:
-        raise InputError([Problem(source, 0, "rounds", unknown.message(holidays))]) from None
+        problem = Problem(source, 0, "rounds", unknown.message(holidays_source(data_dir)), code="round.calendar")
+        raise InputError([problem]) from None
     round_id = round_id or next_round_id({r.id for r in rounds}, start)
     title = title or next_round_title({r.title for r in rounds}, len(rounds))
     problems = []
-    if not ROUND_ID_RE.match(round_id):
-        problems.append(f"批次编号只能由字母、数字和“-”组成（用于网址），实际为“{round_id}”")
     if round_id in {r.id for r in rounds}:
-        problems.append(f"批次编号“{round_id}”已存在")
-    if title in {r.title for r in rounds}:
-        problems.append(f"批次名称“{title}”已存在")
+        problems.append(Problem(source, 0, "rounds", f"批次编号“{round_id}”已存在", code="round.id_duplicate"))
     if rounds and start < max(r.notice_start for r in rounds):
-        problems.append(f"公示日期 {start} 早于上一批次的公示日期 {max(r.notice_start for r in rounds)}")
+        latest = max(r.notice_start for r in rounds)
+        message = f"公示日期 {start} 早于上一批次的公示日期 {latest}"
+        problems.append(Problem(source, 0, "rounds", message, code="round.start_order"))
     if problems:
-        raise InputError([Problem(source, 0, "rounds", message) for message in problems])
+        raise InputError(problems)
 
-    editable = EditableYaml.read(path)
-    entry = CommentedMap()
-    entry["id"] = DoubleQuotedScalarString(round_id)
-    entry["title"] = title
-    entry["notice_start"] = start
+    register = RegisterFile(path)
+    loaded = parse_yaml(register.text, source)
+    merged = copy.deepcopy(loaded.data or {})
+    entry = {"id": round_id, "title": title, "notice_start": start.isoformat()}
     if workdays is not None:
-        entry["workdays"] = workdays
-    allowed: set[int] = set()
-    existing = editable.data.get("rounds")
-    if existing is None:
-        editable.data.insert(0, "rounds", CommentedSeq([entry]))
-    else:
-        if not existing:  # `rounds: []` becomes a block list: that one line may change
-            existing.fa.set_block_style()
-            allowed.add(existing.lc.line + 1)
-        existing.append(entry)
-    new_text = editable.dump()
-    changed = editable.unexpected_changes(new_text, allowed)
-    if changed:
-        snippet = f'  - id: "{round_id}"\n    title: {title}\n    notice_start: {start}'
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    int(changed[0].split(":")[0]),
-                    "rounds",
-                    "自动写入会改动文件中已有的内容（缩进或引号风格与工具不同），未写入。"
-                    f"请在 rounds 列表末尾手工添加：\n{snippet}",
-                )
-            ]
-        )
-    try:  # the period must be computable before the round is written
-        calendar.notice_end(start, workdays or inputs.site.notice.workdays)
-    except UnknownYear as unknown:
-        raise InputError([Problem(source, 0, "rounds", unknown.message(holidays))]) from None
-    editable.write(new_text)
-    checked = _valid_inputs(data_dir)  # the file as written must still pass every rule
+        entry["workdays"] = str(workdays)
+    merged["rounds"] = [*(merged.get("rounds") or []), entry]
+    checked = load_inputs(data_dir, Loaded(merged, source, loaded.lines))  # every rule, before writing
+    register.write(merged, now())
     schedule = checked.schedules[round_id]
     approved = sum(1 for e in checked.register.enterprises for ev in e.history if ev.round == round_id)
     return NewRound(schedule, approved)
@@ -134,7 +98,7 @@ class RoundState:
 
 def round_status(data_dir: Path, on: date) -> list[RoundState]:
     """Every round, oldest first, with what the site shows about it on `on`."""
-    inputs = _valid_inputs(data_dir)
+    inputs = load_inputs(data_dir)
     states = []
     for schedule in sorted(inputs.schedules.values(), key=lambda s: (s.start, s.round.id)):
         members = [e for e in inputs.register.enterprises if any(ev.round == schedule.round.id for ev in e.history)]
@@ -148,15 +112,15 @@ def round_status(data_dir: Path, on: date) -> list[RoundState]:
         else:
             counts: dict[Status, int] = {}
             for enterprise in members:
-                result = standing(enterprise, inputs.schedules, on)
+                result = inputs.timelines[enterprise.uscc].standing(on)
                 period = next((p for p in result.periods if p.schedule is schedule), None) if result else None
                 if period is None:
                     continue
                 key = (
                     Status.NOT_ADMITTED
-                    if period.ended_by == "objection_upheld"
+                    if period.ended_by is EventKind.OBJECTION_UPHELD
                     else Status.REMOVED
-                    if period.ended_by == "removed"
+                    if period.ended_by is EventKind.REMOVED
                     else Status.LISTED
                 )
                 counts[key] = counts.get(key, 0) + 1

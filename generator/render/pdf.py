@@ -1,4 +1,4 @@
-"""Forms: Jinja2 templates in forms/ → PDF with WeasyPrint. The only module that imports WeasyPrint.
+"""PDF: Jinja2 templates in forms/ → PDF with WeasyPrint. The only module that imports WeasyPrint.
 
 - One `FontConfiguration` and pre-parsed stylesheets per process (measured: bounds memory and
   saves the CSS parse per document); PDFs are rendered over a process pool when there are many.
@@ -16,33 +16,29 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import segno
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, meta
 from markupsafe import Markup
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from generator.errors import BuildError
-from generator.render.output import OutputFile
+from generator.render.registry import Format, Job, Run
 from generator.render.text import chinese_date
 
 STYLESHEETS = {"form": ("css/common.css", "css/print.css"), "gongwen": ("css/common.css", "css/gongwen.css")}
 POOL_THRESHOLD = 12  # below this, starting workers costs more than it saves
 
 
-@dataclass(frozen=True)
-class PdfJob:
-    template: str  # e.g. "application.html.j2", relative to forms/
-    path: PurePosixPath  # where the PDF goes, relative to its output root
-    context: dict[str, Any] = field(default_factory=dict)
-    style: str = "form"  # which stylesheet set: "form" or "gongwen"
+def pdf(path: str, template: str, data: dict[str, Any], style: str = "form") -> Job:
+    """A PDF job: `template` under forms/, `style` the stylesheet set ("form" or "gongwen")."""
+    return Job(path, "pdf", template, data, style)
 
 
 class _LocalOnly(URLFetcher):  # type: ignore[misc]
@@ -115,14 +111,14 @@ class FormRenderer:
             for name, paths in STYLESHEETS.items()
         }
 
-    def html(self, job: PdfJob) -> str:
+    def html(self, job: Job) -> str:
         try:
             template = self.env.get_template(job.template)
-            return template.render(sample=self.sample, **job.context)
+            return template.render(sample=self.sample, **job.data)
         except TemplateError as error:
             raise BuildError(f"表格模板出错（{_template_location(error, job.template)}）：{error}") from None
 
-    def pdf(self, job: PdfJob) -> bytes:
+    def pdf(self, job: Job) -> bytes:
         html = self.html(job)
         with _weasyprint_warnings() as warnings:
             document = HTML(string=html, base_url=str(self.forms_dir) + "/", url_fetcher=self.fetcher)
@@ -152,18 +148,18 @@ def _start_worker(forms_dir: Path, sample: bool) -> None:
     _worker = FormRenderer(forms_dir, sample)
 
 
-def _render_in_worker(job: PdfJob) -> bytes:
+def _render_in_worker(job: Job) -> bytes:
     assert _worker is not None
     return _worker.pdf(job)
 
 
 def iter_pdfs(
-    jobs: Sequence[PdfJob],
+    jobs: Sequence[Job],
     forms_dir: Path,
     sample: bool,
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
-) -> Iterator[OutputFile]:
+) -> Iterator[bytes]:
     """Every job's PDF, in job order, as each is done: callers write it away at once, so
     20,000 certificates never sit in memory together. Over a process pool when there are many.
 
@@ -175,7 +171,7 @@ def iter_pdfs(
     if workers == 1 or len(jobs) < POOL_THRESHOLD:
         renderer = FormRenderer(forms_dir, sample)
         for job in jobs:
-            yield OutputFile(job.path, renderer.pdf(job))
+            yield renderer.pdf(job)
             if progress:
                 progress(1)
         return
@@ -186,12 +182,60 @@ def iter_pdfs(
         initializer=_start_worker,
         initargs=(forms_dir, sample),
     ) as pool:
-        for job, data in zip(jobs, pool.map(_render_in_worker, jobs, chunksize=chunk), strict=True):
-            yield OutputFile(job.path, data)
+        for data in pool.map(_render_in_worker, jobs, chunksize=chunk):
+            yield data
             if progress:
                 progress(1)
 
 
-def render_pdfs(jobs: Sequence[PdfJob], forms_dir: Path, sample: bool, workers: int | None = None) -> list[OutputFile]:
-    """All of `iter_pdfs` at once, for a handful of documents."""
-    return list(iter_pdfs(jobs, forms_dir, sample, workers))
+class TemplateKeys:
+    """What a template's output depends on: its file with every template it extends or includes,
+    its stylesheets, and which variables it reads (a variable it never reads cannot change it)."""
+
+    def __init__(self, forms_dir: Path) -> None:
+        self.forms_dir = forms_dir
+        self.env = forms_environment(forms_dir)
+        self._known: dict[tuple[str, str], tuple[list[tuple[str, bytes]], frozenset[str]]] = {}
+
+    def _closure(self, name: str, seen: set[str]) -> list[str]:
+        if name in seen:
+            return []
+        seen.add(name)
+        assert self.env.loader is not None
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        found = [name]
+        for child in meta.find_referenced_templates(self.env.parse(source)):
+            if child is not None:
+                found += self._closure(child, seen)
+        return found
+
+    def of(self, template: str, style: str) -> tuple[list[tuple[str, bytes]], frozenset[str]]:
+        if (template, style) not in self._known:
+            names = self._closure(template, set())
+            assert self.env.loader is not None
+            variables: set[str] = set()
+            for name in names:
+                source, _, _ = self.env.loader.get_source(self.env, name)
+                variables |= meta.find_undeclared_variables(self.env.parse(source))
+            files = sorted(names) + sorted(STYLESHEETS[style])
+            contents = [(name, (self.forms_dir / name).read_bytes()) for name in files]
+            self._known[(template, style)] = (contents, frozenset(variables))
+        return self._known[(template, style)]
+
+
+class Pdf(Format):
+    pooled = True
+
+    def render(self, jobs: Sequence[Job], run: Run) -> Iterator[bytes]:
+        return iter_pdfs(jobs, run.forms_dir, run.sample, run.workers, run.progress)
+
+    def key(self, job: Job, run: Run) -> object:
+        keys = run.memo.get("pdf")
+        if not isinstance(keys, TemplateKeys):
+            keys = run.memo["pdf"] = TemplateKeys(run.forms_dir)
+        files, variables = keys.of(job.template, job.style)
+        data = {name: value for name, value in job.data.items() if name in variables}
+        return (files, job.template, job.style, run.sample, data)
+
+
+FORMAT = Pdf()

@@ -1,6 +1,6 @@
 """Downloads of the directory: CSV (UTF-8 with BOM, for Excel), XLSX and JSON — the same rows.
 
-Pure: bytes out, the build date in; the same listings give the same bytes.
+Pure: bytes out, the build date in; the same rows give the same bytes.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -17,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from generator.model.public import PublicEnterprise
 from generator.render.archive import normalise_zip
-from generator.render.listing import Listing
+from generator.render.registry import Format, Job, Run
 
 JSON_FORMAT = "wlsite-whitelist"
 JSON_VERSION = 1
@@ -27,7 +28,7 @@ WIDTHS = (36, 22, 10, 36, 12, 10, 24, 12, 60)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def row(listing: Listing, base_url: str) -> tuple[str, ...]:
+def row(listing: PublicEnterprise, base_url: str) -> tuple[str, ...]:
     """One directory row as text, in the order of `HEADERS`."""
     period = listing.period
     assert period is not None and listing.listed_from is not None, "the directory lists 已入库 enterprises only"
@@ -50,7 +51,7 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def whitelist_csv(listings: Sequence[Listing], base_url: str) -> bytes:
+def whitelist_csv(listings: Sequence[PublicEnterprise], base_url: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)
@@ -59,7 +60,7 @@ def whitelist_csv(listings: Sequence[Listing], base_url: str) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def whitelist_xlsx(listings: Sequence[Listing], base_url: str, today: date, title: str) -> bytes:
+def whitelist_xlsx(listings: Sequence[PublicEnterprise], base_url: str, today: date, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "白名单企业"
@@ -90,7 +91,7 @@ def whitelist_xlsx(listings: Sequence[Listing], base_url: str, today: date, titl
     return normalise_zip(buffer.getvalue(), today)
 
 
-def whitelist_json(listings: Sequence[Listing], base_url: str, today: date, county: str) -> bytes:
+def whitelist_json(listings: Sequence[PublicEnterprise], base_url: str, today: date, county: str) -> bytes:
     enterprises = []
     for listing in listings:
         period = listing.period
@@ -118,3 +119,18 @@ def whitelist_json(listings: Sequence[Listing], base_url: str, today: date, coun
         "enterprises": enterprises,
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+class Tables(Format):
+    def render(self, jobs: Sequence[Job], run: Run) -> Iterator[bytes]:
+        for job in jobs:
+            rows, base_url, today, county = (job.data[k] for k in ("rows", "base_url", "today", "county"))
+            if job.format == "csv":
+                yield whitelist_csv(rows, base_url)
+            elif job.format == "xlsx":
+                yield whitelist_xlsx(rows, base_url, today, f"{county}白名单企业名录")
+            else:
+                yield whitelist_json(rows, base_url, today, county)
+
+
+FORMAT = Tables()

@@ -1,0 +1,99 @@
+"""The route table: every path the build publishes, in one place.
+
+These are the stable public URLs of DESIGN §9 (printed QR codes and links depend on them).
+Python code and templates both ask here; no path is made by editing another path's string.
+Pages are named by the URL readers see (`.html`); the site engine decides where their sources go.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+
+HOME = "index.html"
+GUIDE = "guide/index.html"
+CRITERIA = "criteria.html"
+PROCESS = "process.html"
+MEASURES = "measures.html"
+GLOSSARY = "glossary.html"
+ABOUT = "about.html"
+STATS = "stats.html"
+WHITELIST = "whitelist/index.html"
+NOTICES = "notices/index.html"
+FORMS = "forms/index.html"
+FEED = "feed.xml"
+
+WHITELIST_CSV = "downloads/whitelist.csv"
+WHITELIST_XLSX = "downloads/whitelist.xlsx"
+WHITELIST_JSON = "downloads/whitelist.json"
+FORM_KIT = "downloads/form-kit.zip"
+
+
+def article(number: int) -> str:
+    return f"{GUIDE}#article-{number}"
+
+
+def part_section(page: str, anchor: str, number: int) -> str:
+    """A section of criteria, process or measures: `criteria.html#criterion-1`."""
+    return f"{page}#{anchor}-{number}"
+
+
+def glossary_term(term: str) -> str:
+    return f"{GLOSSARY}#term-{term}"
+
+
+def enterprise(uscc: str) -> str:
+    """The verification page of an enterprise (its QR code points here)."""
+    return f"whitelist/{uscc}.html"
+
+
+def certificate(uscc: str) -> str:
+    return f"whitelist/{uscc}-certificate.pdf"
+
+
+def commitment(uscc: str) -> str:
+    return f"whitelist/{uscc}-commitment.pdf"
+
+
+def round_notice(round_id: str) -> str:
+    return f"notices/{round_id}.html"
+
+
+def round_notice_pdf(round_id: str) -> str:
+    return f"notices/{round_id}.pdf"
+
+
+def removal_notice(day: date) -> str:
+    return f"notices/removal-{day.isoformat()}.html"
+
+
+def removal_notice_pdf(day: date) -> str:
+    return f"notices/removal-{day.isoformat()}.pdf"
+
+
+def blank_form(slug: str, kind: str) -> str:
+    """A blank form of the kit: `forms/application.pdf`, its `.png` preview."""
+    return f"forms/{slug}.{kind}"
+
+
+# Reserved by the pages above inside notices/: a round id may not take these names.
+NOTICE_PAGE_NAMES = ("index",)
+REMOVAL_PREFIX = "removal-"
+
+
+def staff_application(uscc: str) -> str:
+    """In the staff folder, outside the site: a pre-filled form with private details."""
+    return f"applications/{uscc}.pdf"
+
+
+def relative(page: str, target: str) -> str:
+    """The link from `page` to `target`, both routes: works from `file://` and under any prefix."""
+    path, _, fragment = target.partition("#")
+    start = posixpath.dirname(page) or "."
+    link = posixpath.relpath(path, start) if path else ""
+    return f"{link}#{fragment}" if fragment else link
+
+
+def root_of(page: str) -> str:
+    """The relative path from a page to the site root: `guide/index.html` → `../`."""
+    return "../" * page.count("/")
