@@ -26,6 +26,7 @@ from generator.errors import BuildError, InputError, Problem, Severity, summary
 
 if TYPE_CHECKING:
     from generator.build import Progress
+    from generator.inputs import Inputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -252,9 +253,11 @@ def check(data_dir: Path, today: date | None, strict: bool, as_json: bool) -> No
     """
     from generator.inputs import load_inputs
 
-    resolve_today(today)
+    on = resolve_today(today)
+    inputs = None
     try:
-        problems = list(load_inputs(data_dir).warnings)
+        inputs = load_inputs(data_dir)
+        problems = list(inputs.warnings)
     except InputError as error:
         problems = error.problems
     errors = sum(p.severity is Severity.ERROR for p in problems)
@@ -274,8 +277,23 @@ def check(data_dir: Path, today: date | None, strict: bool, as_json: bool) -> No
             click.echo(summary(problems, written=not failed))
         else:
             click.echo("检查通过：没有发现问题。")
+        if inputs is not None:
+            click.echo(standing_summary(inputs, on))
     if failed:
         sys.exit(1)
+
+
+def standing_summary(inputs: Inputs, on: date) -> str:
+    """What the register says on a date, in the words the site uses (so check agrees with the build)."""
+    from generator.register.history import Status
+
+    counts: dict[Status, int] = {}
+    for enterprise in inputs.register.enterprises:
+        standing = inputs.timelines[enterprise.uscc].standing(on)
+        if standing is not None:
+            counts[standing.status] = counts.get(standing.status, 0) + 1
+    shown = "，".join(f"{status.value} {counts[status]} 家" for status in Status if counts.get(status))
+    return f"按 {on}：登记册共 {len(inputs.register.enterprises)} 家企业（{shown or '都还没有事件'}）。"
 
 
 @cli.group(name="round")

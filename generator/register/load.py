@@ -130,16 +130,22 @@ class Loaded:
         return None
 
     def problem(
-        self, path: PathKey, code: str, message: str, severity: Severity = Severity.ERROR, name: str = ""
+        self,
+        path: PathKey,
+        code: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        field: PathKey | None = None,
     ) -> Problem:
-        """A problem located at `path`: its YAML line, or the cell it was imported from."""
-        shown = name or field_path(path)
+        """A problem about `field` (default: `path`), located at `path`: its YAML line, or the
+        cell it was imported from (a missing field is located at its record)."""
+        field = path if field is None else field
         place = self.place(path)
         if place is not None:
             # A cell's place already names its column; a row's names the field in the clerk's terms.
-            label = "" if place.field or self.labels is None else self.labels(path)
+            label = "" if place.field or self.labels is None else self.labels(field)
             return Problem(place.source, place.row, label, message, severity, place.cell, code=code)
-        return Problem(self.source, self.line(path), shown, message, severity, code=code)
+        return Problem(self.source, self.line(path), field_path(field), message, severity, code=code)
 
 
 class _Refused(Exception):

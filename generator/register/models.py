@@ -40,8 +40,12 @@ QUALIFICATION_SECTORS: dict[str, tuple[str, ...]] = {
     "关系民生的商贸流通电商企业": ("商贸流通", "电商平台"),
 }
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_MARKUP_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*/?\s*[A-Za-z]+\b|&#?[A-Za-z0-9]+;")
+# A tag or an entity begins like this; matching the beginning only keeps the check linear.
+_MARKUP_RE = re.compile(r"<\s*[/!?A-Za-z]|&#?[A-Za-z0-9]+;")
+# Characters that draw nothing: format, private-use and unassigned code points (zero-width and
+# bidi controls, soft hyphen, byte-order mark, tags), line separators, and the blank "letters".
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 ROUND_ID_RE = re.compile(r"^[0-9A-Za-z-]+$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PHONE_RE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|\d{7,8})$")
@@ -72,20 +76,28 @@ def _scalar(value: object) -> str:
 
 
 def parse_text(value: object) -> str:
-    """One line of plain text: no control characters, no HTML, not empty, not absurdly long."""
+    """One line of plain text: not empty, not absurdly long, no control or invisible characters
+    (they make look-alike duplicates and defeat search), no HTML."""
     text = _scalar(value).strip()
     if not text:
         raise _error("field.empty", "不能为空")
-    control = _CONTROL_RE.search(text)
-    if control:
-        raise _error(
-            "text.control", f"含有控制字符 U+{ord(control.group()):04X}，请删除（常见于从网页或 Word 复制的文字）"
-        )
-    markup = _MARKUP_RE.search(text)
-    if markup:
-        raise _error("text.markup", f"不能包含 HTML 标记“{markup.group()}”，请只写纯文字")
     if len(text) > MAX_TEXT:
         raise _error("text.too_long", f"太长：{len(text)} 个字符，上限 {MAX_TEXT}")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            raise _error("text.control", f"含有控制字符 U+{ord(ch):04X}，请删除（常见于从网页或 Word 复制的文字）")
+        if category in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS:
+            name = unicodedata.name(ch, "")
+            raise _error(
+                "text.invisible",
+                f"含有看不见的字符 U+{ord(ch):04X}{f'（{name}）' if name else ''}：它会造成看起来相同的重名、"
+                "让搜索找不到，请删除后重新输入（常见于从网页、微信或 Word 复制的文字）",
+            )
+    markup = _MARKUP_RE.search(text)
+    if markup:
+        tag = text[markup.start() : markup.start() + 20].split(">")[0]
+        raise _error("text.markup", f"不能包含 HTML 标记“{tag}”，请只写纯文字")
     return unicodedata.normalize("NFC", text)
 
 
@@ -189,10 +201,20 @@ def _pattern(regex: re.Pattern[str], what: str, code: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
+# A host, an optional port and a path of URL-safe characters: no quotes, brackets or spaces, which
+# would break the feed and the canonical links the address is written into.
+_URL_RE = re.compile(
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$"
+)
+
+
 def _base_url(value: object) -> str:
     text = parse_text(value)
-    if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", text):
-        raise _error("url.format", f"网址应以 http:// 或 https:// 开头，实际为“{text}”")
+    if not _URL_RE.match(text):
+        raise _error(
+            "url.format",
+            f"网址格式不对：“{text}”；应以 http:// 或 https:// 开头，只含字母、数字和网址允许的符号（不含引号和空格）",
+        )
     return text if text.endswith("/") else text + "/"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -21,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.errors import Problem, Severity, did_you_mean
 from generator.register import uscc as uscc_rules
 from generator.register.events import EventKind
+from generator.register.glyphs import missing_glyph
 from generator.register.history import Schedule, Timeline, replay, schedule_round
 from generator.register.load import Loaded, PathKey, field_path
 from generator.register.models import (
@@ -99,7 +100,7 @@ def to_model(model: type[M], data: Any, loaded: Loaded, prefix: PathKey = ()) ->
             full = (*prefix, *loc)
             where = full[:-1] if detail["type"] == "missing" else full
             code, message = _describe(detail, model, loc)
-            problems.append(loaded.problem(where, code, message, name=field_path(full)))
+            problems.append(loaded.problem(where, code, message, field=full))
         return None, problems
 
 
@@ -151,6 +152,34 @@ def _items(value: Any) -> Iterator[tuple[str, Any]]:
     return iter(value) if isinstance(value, BaseModel) else iter(value.items())
 
 
+def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, index))
+
+
+def glyph_problems(loaded: Loaded, known: Iterable[Problem]) -> list[Problem]:
+    """Characters no installed font can draw (an emoji, a rare ideograph): the PDFs print these
+    values, and WeasyPrint would fail the build on an empty box. Fields already reported for
+    another reason are left to that message."""
+    reported = {problem.field for problem in known}
+    problems = []
+    for path, text in _strings(loaded.data, ()):
+        ch = missing_glyph(text)
+        if ch is not None and field_path(path) not in reported:
+            message = (
+                f"含有打印字体中没有的字符“{ch}”（U+{ord(ch):04X}），证明、公示和表格的 PDF 无法显示它；"
+                "请删除，或改用文字表达"
+            )
+            problems.append(loaded.problem(path, "text.glyph", message))
+    return problems
+
+
 def _mapping(loaded: Loaded, allowed: tuple[str, ...], what: str) -> tuple[dict[str, Any], list[Problem]]:
     """The top level of a file must be a mapping with known keys."""
     if loaded.data is None:
@@ -169,6 +198,7 @@ def check_site(loaded: Loaded) -> tuple[SiteSettings | None, list[Problem]]:
     if not isinstance(loaded.data, dict):
         return None, [loaded.problem((), "file.shape", "文件顶层应为映射（“键: 值”的形式）。")]
     site, problems = to_model(SiteSettings, loaded.data, loaded)
+    problems += glyph_problems(loaded, problems)
     if site is not None:
         seen: dict[str, int] = {}
         for index, township in enumerate(site.county.townships):
@@ -461,6 +491,7 @@ def check_register(
         if timeline is not None:
             timelines[index] = timeline
     problems.extend(rules.problems)
+    problems += glyph_problems(loaded, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     register = Register(

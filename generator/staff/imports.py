@@ -199,18 +199,24 @@ def merge_events(merge: Merge, sheet: Sheet) -> None:
 _LABELS: dict[tuple[str, tuple[str, ...]], str] = {
     **{("enterprises", c.path): c.header for c in ENTERPRISE_COLUMNS if c.path[0] != "qualifications"},
     ("enterprises", ("qualifications",)): "入库条件1",
+    ("enterprises", ("history",)): "“事件”表",
     **{("rounds", c.path): c.header for c in ROUND_COLUMNS},
     **{("history", c.path): c.header for c in EVENT_COLUMNS},
 }
 
 
 def clerk_label(path: PathKey) -> str:
-    """The column header staff see for a register path (a field missing from an imported row)."""
+    """The column header staff see for a register path (a field missing from an imported row);
+    for a missing group (contact), every column of it."""
     if len(path) >= 5 and path[2] == "history":
-        return _LABELS.get(("history", tuple(str(p) for p in path[4:])), "")
-    if len(path) >= 3:
-        return _LABELS.get((str(path[0]), tuple(str(p) for p in path[2:] if not isinstance(p, int))), "")
-    return ""
+        sheet, wanted = "history", tuple(str(p) for p in path[4:])
+    elif len(path) >= 3:
+        sheet, wanted = str(path[0]), tuple(str(p) for p in path[2:] if not isinstance(p, int))
+    else:
+        return ""
+    if (sheet, wanted) in _LABELS:
+        return _LABELS[(sheet, wanted)]
+    return "、".join(label for (kind, at), label in _LABELS.items() if kind == sheet and at[: len(wanted)] == wanted)
 
 
 @dataclass(frozen=True)

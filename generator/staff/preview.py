@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.build import BuildConfig, build
 from generator.errors import BuildError, InputError
+from generator.staff.rounds import round_status
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -58,6 +59,14 @@ def serve(
             say(f"生成失败：{error}")
             return False
         say(f"已生成预览（用时 {report.seconds:.1f} 秒）。")
+        on = today()
+        for state in round_status(data_dir, on):
+            if state.approved and on < state.schedule.start:
+                start = state.schedule.start
+                say(
+                    f"{state.schedule.round.title}的公示从 {start} 起才发布，今天的预览里还没有它；"
+                    f"要预览公示当天的网站，运行 wlsite serve --today {start}"
+                )
         return True
 
     rebuild()

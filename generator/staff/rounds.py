@@ -21,7 +21,6 @@ from generator.register.events import EventKind
 from generator.register.history import Schedule, Status
 from generator.register.load import Loaded, parse_yaml
 from generator.register.workdays import UnknownYear
-from generator.staff.yamlfile import RegisterFile
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,8 @@ def new_round(
         problems.append(Problem(source, 0, "rounds", message, code="round.start_order"))
     if problems:
         raise InputError(problems)
+
+    from generator.staff.yamlfile import RegisterFile  # ruamel.yaml only when a round is written
 
     register = RegisterFile(path)
     loaded = parse_yaml(register.text, source)
