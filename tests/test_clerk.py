@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -178,8 +179,9 @@ def exported(data_dir: Path, tmp_path: Path) -> Path:
     return workbook
 
 
-def column(sheet: object, header: str) -> int:
-    return next(cell.column for cell in sheet[1] if cell.value == header)  # type: ignore[index]
+def column(sheet: Any, header: str) -> int:
+    found: int = next(cell.column for cell in sheet[1] if cell.value == header)
+    return found
 
 
 def test_everyday_dates_whole_numbers_and_codes_typed_as_text_import_right(data_dir: Path, tmp_path: Path) -> None:
