@@ -12,14 +12,15 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Fonts and libraries for WeasyPrint and the site; hb-subset makes PDF font subsetting ~60× faster.
-APT_RUN := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+APT_RUN := python3-venv fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libpangocairo-1.0-0 shared-mime-info poppler-utils
 # What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1), the PDF
-# tools, Java for the Nu HTML checker, and curl to fetch it.
-APT_TEST := chromium libatomic1 qpdf default-jre-headless curl ca-certificates
+# tools, Java for the Nu HTML checker, and npm to fetch the validators.
+APT_TEST := chromium libatomic1 qpdf default-jre-headless npm ca-certificates
 
-# Outside validators, fetched from the npm registry as plain tarballs (no node needed) and checked
-# against the registry's published sha512: the Nu HTML checker (vnu.jar, MIT) and axe-core (MPL-2.0).
+# Outside validators, fetched by package name and pinned version with the ordinary npm client
+# (`npm pack` downloads the published tarball and runs nothing) and checked against pinned sha512
+# sums: the Nu HTML checker (vnu.jar, MIT) and axe-core (MPL-2.0).
 TOOLS := .cache/tools
 VNU_VERSION := 26.9.27
 VNU_SHA512 := 4e441de4315f39a582f5e6edbe8cd3b2b1f655aa1dde3620faface791133217c417b12f3f7ead2d8336d8e7efe44f5226618258b44a0860057e9125135e6b428
@@ -28,7 +29,7 @@ AXE_SHA512 := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f
 
 define npm_fetch
 	@mkdir -p $(TOOLS)
-	curl -fsSL --retry 3 -o $(TOOLS)/$(1)-$(2).tgz https://registry.npmjs.org/$(1)/-/$(1)-$(2).tgz
+	cd $(TOOLS) && npm pack --silent --ignore-scripts $(1)@$(2) > /dev/null
 	echo "$(3)  $(TOOLS)/$(1)-$(2).tgz" | sha512sum --check --quiet
 	tar -xzf $(TOOLS)/$(1)-$(2).tgz -O $(4) > $@.tmp && mv $@.tmp $@
 	rm -f $(TOOLS)/$(1)-$(2).tgz
