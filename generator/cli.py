@@ -277,7 +277,7 @@ def check(data_dir: Path, today: date | None, strict: bool, as_json: bool) -> No
             click.echo(summary(problems, written=not failed))
         else:
             click.echo("检查通过：没有发现问题。")
-        if inputs is not None:
+        if inputs is not None and not failed:
             click.echo(standing_summary(inputs, on))
     if failed:
         sys.exit(1)

@@ -1,6 +1,7 @@
 """The route table: every path the build publishes, in one place.
 
-These are the stable public URLs of DESIGN §9 (printed QR codes and links depend on them).
+These are the site's stable public URLs: printed QR codes and links depend on them, so they
+never change once published.
 Python code and templates both ask here; no path is made by editing another path's string.
 Pages are named by the URL readers see (`.html`); the site engine decides where their sources go.
 """

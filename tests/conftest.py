@@ -33,6 +33,13 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build cache for the tests that are not about the cache: each PDF is rendered once per
+    test session, so the many small builds cost little more than the site engine."""
+    return tmp_path_factory.mktemp("cache")
+
+
 def small_project(tmp_path: Path, enterprises: int = 10) -> tuple[Path, Path]:
     """A copy of mkdocs.yml, docs/ and forms/ (to break templates in), and a short copy of the data."""
     root = tmp_path / "project"

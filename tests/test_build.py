@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from bs4 import BeautifulSoup
 from generator.build import BuildConfig, build
 from generator.errors import InputError
 from generator.guideline.parse import clean_line
-from tests.conftest import SEED, TODAY
+from generator.publish import write
+from tests.conftest import SEED, TODAY, small_project, snapshot
 
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 PART_PAGES = ["guide/index.html", "criteria.html", "process.html", "measures.html"]
@@ -122,7 +124,9 @@ def test_chinese_ui_and_no_generator_footer(built_site: Path) -> None:
     assert "Material for MkDocs" not in page.get_text()
 
 
-def test_bad_input_leaves_the_published_site_untouched(data_dir: Path, tmp_path: Path, built_site: Path) -> None:
+def test_bad_input_leaves_the_published_site_untouched_and_stages_nothing(
+    data_dir: Path, tmp_path: Path, built_site: Path
+) -> None:
     out = tmp_path / "site"
     shutil.copytree(built_site, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -131,7 +135,28 @@ def test_bad_input_leaves_the_published_site_untouched(data_dir: Path, tmp_path:
         build(BuildConfig(data_dir=data_dir, out_dir=out, today=TODAY))
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]  # no lock, no staging: never started
+
+
+def test_a_failed_swap_leaves_the_site_untouched_and_removes_its_staging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_cache: Path
+) -> None:
+    root, data = small_project(tmp_path, enterprises=2)
+    config = BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, cache_dir=pdf_cache, workers=1)
+    build(config)
+    before = snapshot(config.out_dir)
+    staged: list[Path] = []
+
+    def refused(a: Path, b: Path) -> bool:
+        staged.append(a)
+        assert (a / "index.html").is_file()  # the new site was completely staged
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(write, "_exchange", refused)
+    with pytest.raises(OSError):
+        build(replace(config, today=TODAY.replace(day=29)))
+    assert staged and snapshot(config.out_dir) == before
+    assert not [p for p in tmp_path.iterdir() if ".build-" in p.name or ".pdf-" in p.name]
 
 
 def test_bad_input_writes_nothing_when_nothing_was_published(data_dir: Path, tmp_path: Path) -> None:

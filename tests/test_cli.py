@@ -113,7 +113,8 @@ def test_warnings_pass_unless_strict(data_dir: Path) -> None:
     code, out, _ = run("check", "--data", str(data_dir))
     assert code == 0
     assert "警告：行政区划码 411502 不是新县（411523）" in out
-    assert out.splitlines()[-1] == "共 0 个错误、1 个警告。"
+    assert out.splitlines()[-2] == "共 0 个错误、1 个警告。"
+    assert out.splitlines()[-1].startswith("按 ") and "公示中" in out.splitlines()[-1]
     code, out, _ = run("check", "--data", str(data_dir), "--strict")
     assert code == 1
     assert out.splitlines()[-1] == "共 0 个错误、1 个警告；未生成任何文件。"

@@ -5,6 +5,7 @@ guideline text is a located error, never a traceback."""
 from __future__ import annotations
 
 import fcntl
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from tests.conftest import SEED, TODAY, small_project, snapshot
 
 
 @pytest.fixture
-def published(tmp_path: Path) -> tuple[BuildConfig, dict[str, bytes]]:
+def published(tmp_path: Path, pdf_cache: Path) -> tuple[BuildConfig, dict[str, bytes]]:
     root, data = small_project(tmp_path)
-    config = BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, staff_dir=tmp_path / "staff", workers=2)
+    staff = tmp_path / "staff"
+    config = BuildConfig(data, tmp_path / "site", TODAY, root, staff_dir=staff, cache_dir=pdf_cache, workers=2)
     build(config)
     return config, snapshot(config.out_dir)
 
@@ -50,7 +52,7 @@ def test_an_engine_failure_leaves_the_site_untouched(published: tuple[BuildConfi
     config, before = published
     (config.project_dir / "docs" / "broken.md").write_text("[链接](no-such-page.md)\n", encoding="utf-8")
     with pytest.raises(BuildError) as raised:
-        build(BuildConfig(config.data_dir, config.out_dir, date(2026, 11, 29), project_dir=config.project_dir))
+        build(replace(config, today=date(2026, 11, 29)))
     assert "MkDocs" in str(raised.value) and "no-such-page.md" in str(raised.value)
     assert snapshot(config.out_dir) == before
     assert leftovers(config) == []
@@ -69,7 +71,7 @@ def test_an_interrupted_build_leaves_the_site_untouched(
 
     monkeypatch.setattr(site_stage.MkDocsRun, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build(BuildConfig(config.data_dir, config.out_dir, date(2026, 11, 29), project_dir=config.project_dir))
+        build(replace(config, today=date(2026, 11, 29)))
     monkeypatch.setattr(site_stage.MkDocsRun, "wait", original)
     assert engines and engines[0].process.poll() is not None  # the engine was stopped, not orphaned
     assert snapshot(config.out_dir) == before
@@ -82,7 +84,7 @@ def test_two_builds_at_once_are_refused(published: tuple[BuildConfig, dict[str, 
     with open(lock, "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         with pytest.raises(BuildError) as raised:
-            build(BuildConfig(config.data_dir, config.out_dir, date(2026, 11, 29), project_dir=config.project_dir))
+            build(replace(config, today=date(2026, 11, 29)))
     assert "另一个构建正在写入" in str(raised.value)
     assert snapshot(config.out_dir) == before
 

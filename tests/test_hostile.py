@@ -225,7 +225,7 @@ def test_a_build_date_the_outputs_cannot_carry_is_a_usage_error() -> None:
 
 
 def test_a_disk_filling_up_during_the_build_is_said_as_such_with_exit_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_cache: Path
 ) -> None:
     root, data = small_project(tmp_path, enterprises=2)
 
@@ -236,7 +236,7 @@ def test_a_disk_filling_up_during_the_build_is_said_as_such_with_exit_1(
     monkeypatch.setattr("generator.build.PROJECT_DIR", root)
     code, _, err = run(
         "build", "--data", str(data), "--out", str(tmp_path / "site"), "--staff-out", str(tmp_path / "staff"),
-        "--cache", str(tmp_path / "cache"), "--today", "2026-11-28", "-q",
+        "--cache", str(pdf_cache), "--today", "2026-11-28", "-q",
     )  # fmt: skip
     assert code == 1 and "磁盘已满" in err and "程序缺陷" not in err
     assert not (tmp_path / "site").exists()
@@ -261,12 +261,12 @@ def test_export_into_a_missing_folder_is_said_as_such(data_dir: Path, tmp_path: 
     assert code == 1 and "不存在" in err and "程序缺陷" not in err
 
 
-def test_a_cache_manifest_of_the_wrong_shape_is_discarded_and_the_site_rebuilt(tmp_path: Path) -> None:
+def test_a_cache_manifest_of_the_wrong_shape_is_discarded_and_the_site_rebuilt(tmp_path: Path, pdf_cache: Path) -> None:
     root, data = small_project(tmp_path, enterprises=2)
-    config = BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, cache_dir=tmp_path / "cache")
+    config = BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, cache_dir=pdf_cache)
     build(config)
     before = snapshot(config.out_dir)
-    manifest = Manifest.location(tmp_path / "cache", config.out_dir.resolve())
+    manifest = Manifest.location(pdf_cache, config.out_dir.resolve())
     for broken in ('["not", "a", "manifest"]', '{"build_key": 1, "engine_key": [], "engine_files": 3}', "{"):
         manifest.write_text(broken, encoding="utf-8")
         report = build(config)

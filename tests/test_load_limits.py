@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,25 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path, monkeypatch: p
     big = tmp_path / "register.yaml"
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse
-    reads: list[Path] = []
+    reads: list[int] = []
+    real = os.fdopen
 
-    def recorded_read(self: Path) -> bytes:
-        reads.append(self)
-        return b""
+    class Recorded:
+        def __init__(self, descriptor: int, mode: str) -> None:
+            self.handle = real(descriptor, mode)
 
-    monkeypatch.setattr(Path, "read_bytes", recorded_read)
+        def __enter__(self) -> Recorded:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.handle.close()
+
+        def read(self, size: int = -1) -> bytes:
+            reads.append(size)
+            data: bytes = self.handle.read(size)
+            return data
+
+    monkeypatch.setattr(os, "fdopen", Recorded)
     with pytest.raises(InputError) as raised:
         load_yaml(big)
     assert reads == []

@@ -5,6 +5,7 @@ links, never shares a file with its cache, and cleans up after builds that were 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def refused(config: BuildConfig) -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:
-    return small_project(tmp_path)
+    return small_project(tmp_path, enterprises=2)
 
 
 def test_out_pointed_at_the_data_folder_keeps_the_register(data_dir: Path) -> None:
@@ -86,12 +87,12 @@ def test_a_mount_point_is_refused_with_a_folder_on_it_suggested(
 
 
 def test_a_built_site_is_marked_and_replaced_an_empty_folder_is_used(
-    project: tuple[Path, Path], tmp_path: Path
+    project: tuple[Path, Path], tmp_path: Path, pdf_cache: Path
 ) -> None:
     root, data = project
     out = tmp_path / "empty"
     out.mkdir()
-    config = BuildConfig(data, out, TODAY, project_dir=root, staff_dir=tmp_path / "staff", workers=1)
+    config = BuildConfig(data, out, TODAY, root, staff_dir=tmp_path / "staff", cache_dir=pdf_cache, workers=1)
     build(config)
     assert (out / OUTPUT_MARKER).is_file() and (tmp_path / "staff" / OUTPUT_MARKER).is_file()
     (out / "index.html").unlink()
@@ -99,16 +100,17 @@ def test_a_built_site_is_marked_and_replaced_an_empty_folder_is_used(
     assert (out / "index.html").is_file()
 
 
-def test_a_symlinked_output_is_published_through_the_link(project: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_symlinked_output_is_published_through_the_link(
+    project: tuple[Path, Path], tmp_path: Path, pdf_cache: Path
+) -> None:
     root, data = project
     webroot = tmp_path / "var" / "www" / "html"
     webroot.mkdir(parents=True)
     link = tmp_path / "site"
     link.symlink_to(webroot, target_is_directory=True)
-    config = BuildConfig(data, link, TODAY, project_dir=root, workers=1)
-    build(config)
+    build(BuildConfig(data, link, TODAY, project_dir=root, cache_dir=pdf_cache, workers=1))
     assert link.is_symlink() and (webroot / "index.html").is_file()
-    build(BuildConfig(data, link, TODAY.replace(day=29), project_dir=root, workers=1))
+    build(BuildConfig(data, link, TODAY.replace(day=29), project_dir=root, cache_dir=pdf_cache, workers=1))
     assert link.is_symlink() and "2026年11月29日" in (webroot / "whitelist" / "index.html").read_text("utf-8")
     assert not [p for p in webroot.parent.iterdir() if ".build-" in p.name or ".pdf-" in p.name]
 
@@ -128,7 +130,7 @@ def test_published_pdfs_share_no_bytes_with_the_cache(project: tuple[Path, Path]
 
 
 def test_staging_left_by_a_killed_build_is_removed_foreign_folders_are_not(
-    project: tuple[Path, Path], tmp_path: Path
+    project: tuple[Path, Path], tmp_path: Path, pdf_cache: Path
 ) -> None:
     root, data = project
     killed = [tmp_path / ".site.build-k1l", tmp_path / ".site.pdf-9x"]
@@ -138,16 +140,17 @@ def test_staging_left_by_a_killed_build_is_removed_foreign_folders_are_not(
         (folder / "site" / "staff" / "private.pdf").write_bytes(b"%PDF")
     foreign = tmp_path / ".site.build-notours"
     foreign.mkdir()
-    build(BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, workers=1))
+    build(BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, cache_dir=pdf_cache, workers=1))
     assert not any(folder.exists() for folder in killed)
     assert foreign.is_dir()
 
 
 def test_site_and_staff_are_published_both_or_neither(
-    project: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_cache: Path
 ) -> None:
     root, data = project
-    config = BuildConfig(data, tmp_path / "site", TODAY, project_dir=root, staff_dir=tmp_path / "staff", workers=1)
+    staff = tmp_path / "staff"
+    config = BuildConfig(data, tmp_path / "site", TODAY, root, staff_dir=staff, cache_dir=pdf_cache, workers=1)
     build(config)
     before, staff_before = snapshot(config.out_dir), snapshot(tmp_path / "staff")
     original = write.Staging.publish
@@ -159,6 +162,6 @@ def test_site_and_staff_are_published_both_or_neither(
 
     monkeypatch.setattr(write.Staging, "publish", staff_fails)
     with pytest.raises(OSError):
-        build(BuildConfig(data, config.out_dir, TODAY.replace(day=29), project_dir=root, staff_dir=tmp_path / "staff"))
+        build(replace(config, today=TODAY.replace(day=29)))
     assert snapshot(config.out_dir) == before and snapshot(tmp_path / "staff") == staff_before
     assert not [p for p in tmp_path.iterdir() if ".build-" in p.name]

@@ -56,7 +56,8 @@ class WorkCalendar:
         """The last day of a period of `workdays` working days published on `start`.
 
         The publication day is day 1 when it is a working day (how real notices count:
-        research/domain.md §3); a notice published on a holiday starts on the next working day.
+        for example 2026-09-28 with five working days ends on 2026-10-09, across National Day); a
+        notice published on a holiday starts on the next working day.
         """
         if workdays < 1:
             raise ValueError(workdays)
