@@ -38,7 +38,7 @@ from generator.publish.write import (
     staging,
     write_files,
 )
-from generator.render import kit, notices, pages, whitelist
+from generator.render import apply, kit, notices, pages, whitelist
 from generator.render.registry import Job, Run, render_jobs, renderer
 from generator.render.text import chinese_date
 
@@ -93,7 +93,7 @@ class BuildReport:
 
 def plan_site(model: SiteModel) -> list[Job]:
     """Every output of the public site."""
-    return [*pages.plan(model), *whitelist.plan(model), *notices.plan(model), *kit.plan(model)]
+    return [*pages.plan(model), *apply.plan(model), *whitelist.plan(model), *notices.plan(model), *kit.plan(model)]
 
 
 def site_facts(model: SiteModel, words: Iterable[str]) -> SiteFacts:
@@ -106,6 +106,7 @@ def site_facts(model: SiteModel, words: Iterable[str]) -> SiteFacts:
         sample=site.sample,
         search_words=tuple(words),
         today=model.today,
+        contact=tuple(site.authority.model_dump().items()),
     )
 
 

@@ -441,26 +441,50 @@ def export_command(target: Path, data_dir: Path) -> None:
 
 
 @cli.command("import")
-@click.argument("workbook", metavar="EXCEL文件", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sources", metavar="文件…", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @data_option
 @today_option
+@click.option(
+    "--date",
+    "applied_on",
+    type=Day(),
+    default=None,
+    help="申请文件的申报日期（date of application, YYYY-MM-DD；默认 --today）",
+)
 @debug_option
 @handle_errors
-def import_command(workbook: Path, data_dir: Path, today: date | None) -> None:
-    """把 Excel 表格合并进登记册（merge a workbook into register.yaml）。
+def import_command(sources: tuple[Path, ...], data_dir: Path, today: date | None, applied_on: date | None) -> None:
+    """把 Excel 表格或企业的申请文件合并进登记册（merge a workbook or application files）。
 
-    按统一社会信用代码更新或新增企业，按批次编号更新或新增批次，只添加登记册中没有的事件，
-    不删除任何内容。先用与 wlsite check 相同的规则检查，有问题时逐条指出单元格，且不写入任何内容；
-    写入前把原登记册备份到 data/.history/。
+    \b
+    wlsite import 登记册.xlsx                      Excel：按统一社会信用代码更新或新增企业
+    wlsite import 白名单申请-9141….json [更多文件]   企业在网站上保存的申请文件
+    wlsite import 收到的申请/                       文件夹中的全部申请文件
+
+    Excel 表格按批次编号更新或新增批次，只添加登记册中没有的事件，不删除任何内容。申请文件中的
+    企业以 applied（申报）事件加入登记册，日期为 --date（默认当天）。先用与 wlsite check 相同的
+    规则检查，有问题时逐条指出单元格或字段，且不写入任何内容；写入前把原登记册备份到 data/.history/。
     """
-    from generator.staff.imports import import_workbook
+    from generator.staff.applications import application_files
+    from generator.staff.imports import import_applications, import_workbook
 
-    result = import_workbook(workbook, data_dir, resolve_today(today))
-    register = data_dir / "register.yaml"
-    if result.backup is None:
-        click.echo(f"{workbook} 与 {register} 一致，未写入。")
+    on = resolve_today(today)
+    workbooks = [source for source in sources if source.suffix.lower() == ".xlsx"]
+    if workbooks and len(sources) > 1:
+        raise click.UsageError("一次只能导入一个 Excel 文件，且不能与申请文件一起导入。")
+    if workbooks:
+        result = import_workbook(workbooks[0], data_dir, on)
     else:
-        click.echo(f"已导入 {workbook} 到 {register}（原文件已备份为 {result.backup}）。")
+        files = application_files(list(sources))
+        if not files:
+            raise click.UsageError("没有找到申请文件（*.json）。")
+        result = import_applications(files, data_dir, on, applied_on or on)
+    register = data_dir / "register.yaml"
+    shown = "、".join(str(source) for source in sources)
+    if result.backup is None:
+        click.echo(f"{shown} 与 {register} 一致，未写入。")
+    else:
+        click.echo(f"已导入 {shown} 到 {register}（原文件已备份为 {result.backup}）。")
     for line in result.comparison.lines():
         click.echo(line)
 

@@ -23,6 +23,9 @@ WHITELIST = "whitelist/index.html"
 NOTICES = "notices/index.html"
 FORMS = "forms/index.html"
 FEED = "feed.xml"
+APPLY = "apply/index.html"
+APPLY_CHECK = "apply/check.html"
+APPLY_FORM = "apply/form.html"
 
 WHITELIST_CSV = "downloads/whitelist.csv"
 WHITELIST_XLSX = "downloads/whitelist.xlsx"
@@ -37,6 +40,16 @@ def article(number: int) -> str:
 def part_section(page: str, anchor: str, number: int) -> str:
     """A section of criteria, process or measures: `criteria.html#criterion-1`."""
     return f"{page}#{anchor}-{number}"
+
+
+def criterion_intro() -> str:
+    """The baseline conditions every applicant must meet (part 二's opening paragraph)."""
+    return f"{CRITERIA}#criterion-intro-1"
+
+
+def criterion_item(list_number: int, number: int) -> str:
+    """An item of part 二 section (一): list 1 holds the qualifying conditions, list 2 the exclusions."""
+    return f"{CRITERIA}#criterion-1-{list_number}-{number}"
 
 
 def glossary_term(term: str) -> str:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -57,3 +62,30 @@ def small_project(tmp_path: Path, enterprises: int = 10) -> tuple[Path, Path]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SITE_PREFIX = "/whitelist/"  # the path of base_url in data/site.yaml
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site served at http://127.0.0.1:PORT/whitelist/; stopped by its PID."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "tests.serve", str(built_site), str(port), SITE_PREFIX], cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}{SITE_PREFIX}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,10 +19,10 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 
 from tests.browser import chromium
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SITE_PREFIX
 
 pytestmark = pytest.mark.browser
-PREFIX = "/whitelist/"  # the path of base_url in data/site.yaml
+
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 
@@ -92,30 +89,6 @@ def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
     assert broken == []
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(built_site: Path) -> Iterator[str]:
-    """The built site served at http://127.0.0.1:PORT/whitelist/; stopped by its PID."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.serve", str(built_site), str(port), PREFIX], cwd=ROOT)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}{PREFIX}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as browser:
@@ -126,14 +99,16 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 @pytest.mark.parametrize("kind", ["http", "file"])
-def test_every_page_loads_cleanly_and_passes_axe(built_site: Path, server: str, browser: Browser, kind: str) -> None:
+def test_every_page_loads_cleanly_and_passes_axe(
+    built_site: Path, site_server: str, browser: Browser, kind: str
+) -> None:
     axe = tool("WLSITE_AXE").read_text(encoding="utf-8")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     foreign: list[str] = []
     errors: list[str] = []
     page.on(
         "request",
-        lambda r: foreign.append(r.url) if not (r.url.startswith(LOCAL) or r.url.startswith(server)) else None,
+        lambda r: foreign.append(r.url) if not (r.url.startswith(LOCAL) or r.url.startswith(site_server)) else None,
     )
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
@@ -141,7 +116,7 @@ def test_every_page_loads_cleanly_and_passes_axe(built_site: Path, server: str, 
     for name in pages(built_site):
         if name == "404.html":
             continue
-        url = server + name if kind == "http" else (built_site / name).as_uri()
+        url = site_server + name if kind == "http" else (built_site / name).as_uri()
         page.goto(url)
         if kind == "http":
             page.add_script_tag(content=axe)
@@ -158,16 +133,16 @@ def test_every_page_loads_cleanly_and_passes_axe(built_site: Path, server: str, 
     assert violations == []
 
 
-def test_404_page_works_under_the_sub_path(server: str, browser: Browser) -> None:
+def test_404_page_works_under_the_sub_path(site_server: str, browser: Browser) -> None:
     page = browser.new_page()
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     statuses: list[int] = []
     page.on("response", lambda r: statuses.append(r.status) if r.url.endswith((".css", ".js", ".svg")) else None)
-    response = page.goto(server + "no/such/page.html")
+    response = page.goto(site_server + "no/such/page.html")
     assert response is not None and response.status == 404
     assert "404" in page.title() or page.locator("h1").inner_text().startswith("404")
     assert failed == [] and statuses and all(status == 200 for status in statuses)
     home = page.locator("a.md-header__button.md-logo").get_attribute("href")
-    assert home is not None and home.startswith(PREFIX)
+    assert home is not None and home.startswith(SITE_PREFIX)
     page.close()

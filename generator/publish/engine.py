@@ -30,6 +30,7 @@ class SiteFacts:
     sample: bool
     search_words: tuple[str, ...]  # words the search must keep whole (names, townships, terms)
     today: date
+    contact: tuple[tuple[str, str], ...] = ()  # whom readers contact: name, address, postcode, phone, email
 
 
 class Running(Protocol):

@@ -89,12 +89,14 @@ def field_path(loc: Iterable[str | int]) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a value came from when it was not this YAML file: a spreadsheet cell or row."""
+    """Where a value came from when it was not this YAML file: a spreadsheet cell or row, a file."""
 
-    source: str  # the workbook, as staff know it
-    row: int
-    cell: str  # 企业!G5（所属乡镇）
-    field: str = ""  # the column header, the clerk's name for the field; "" for a whole row
+    source: str  # the workbook or application file, as staff know it
+    row: int  # 0 when the source has no rows
+    cell: str  # 企业!G5（所属乡镇）, or "" for a whole file
+    # What a message calls the field: "" when `cell` already names it (a column header), None to
+    # ask `Loaded.labels` (a field missing from a row), or the words to show.
+    label: str | None = None
 
 
 @dataclass
@@ -142,8 +144,9 @@ class Loaded:
         field = path if field is None else field
         place = self.place(path)
         if place is not None:
-            # A cell's place already names its column; a row's names the field in the clerk's terms.
-            label = "" if place.field or self.labels is None else self.labels(field)
+            label = place.label
+            if label is None:
+                label = self.labels(field) if self.labels is not None else ""
             return Problem(place.source, place.row, label, message, severity, place.cell, code=code)
         return Problem(self.source, self.line(path), field_path(field), message, severity, code=code)
 

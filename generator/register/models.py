@@ -21,8 +21,11 @@ from pydantic_core import PydanticCustomError
 from generator import routes
 from generator.register import uscc as uscc_rules
 from generator.register.events import EventKind
+from generator.register.messages import message
 
 PRIVATE = {"private": True}
+# What the application form page saves (apply/form.html) and `wlsite import` reads.
+APPLICATION_FORMAT = "wlsite-application/1"
 
 SECTORS = ("工业", "商贸流通", "电商平台")
 QUALIFICATIONS = (
@@ -69,7 +72,7 @@ def _error(code: str, message: str) -> PydanticCustomError:
 
 def _scalar(value: object) -> str:
     if value is None:
-        raise _error("field.empty", "不能为空")
+        raise _error("field.empty", message("field.empty"))
     if not isinstance(value, str):
         raise _error("field.type", f"应为文字，实际为{_kind(value)}")
     return value
@@ -80,24 +83,19 @@ def parse_text(value: object) -> str:
     (they make look-alike duplicates and defeat search), no HTML."""
     text = _scalar(value).strip()
     if not text:
-        raise _error("field.empty", "不能为空")
+        raise _error("field.empty", message("field.empty"))
     if len(text) > MAX_TEXT:
-        raise _error("text.too_long", f"太长：{len(text)} 个字符，上限 {MAX_TEXT}")
+        raise _error("text.too_long", message("text.too_long", length=len(text), limit=MAX_TEXT))
     for ch in text:
         category = unicodedata.category(ch)
         if category == "Cc":
-            raise _error("text.control", f"含有控制字符 U+{ord(ch):04X}，请删除（常见于从网页或 Word 复制的文字）")
+            raise _error("text.control", message("text.control", code=f"{ord(ch):04X}"))
         if category in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS:
-            name = unicodedata.name(ch, "")
-            raise _error(
-                "text.invisible",
-                f"含有看不见的字符 U+{ord(ch):04X}{f'（{name}）' if name else ''}：它会造成看起来相同的重名、"
-                "让搜索找不到，请删除后重新输入（常见于从网页、微信或 Word 复制的文字）",
-            )
+            raise _error("text.invisible", message("text.invisible", code=f"{ord(ch):04X}"))
     markup = _MARKUP_RE.search(text)
     if markup:
         tag = text[markup.start() : markup.start() + 20].split(">")[0]
-        raise _error("text.markup", f"不能包含 HTML 标记“{tag}”，请只写纯文字")
+        raise _error("text.markup", message("text.markup", tag=tag))
     return unicodedata.normalize("NFC", text)
 
 
@@ -123,7 +121,7 @@ def parse_date(value: object) -> date:
 def parse_count(value: object) -> int:
     text = _scalar(value).strip()
     if not text.isascii() or not text.isdigit():
-        raise _error("count.invalid", f"应为不小于 0 的整数，实际为“{text}”")
+        raise _error("count.invalid", message("count.invalid", text=text))
     return int(text)
 
 
@@ -227,7 +225,7 @@ Uscc = Annotated[str, BeforeValidator(parse_uscc)]
 Sector = Annotated[str, _choice(SECTORS, "行业类别", "sector.unknown")]
 Qualification = Annotated[str, _choice(QUALIFICATIONS, "入库条件", "qualification.unknown")]
 Event = Annotated[EventKind, _choice(tuple(EventKind), "事件", "event.unknown")]
-Phone = Annotated[str, _pattern(PHONE_RE, "电话号码", "phone.format")]
+Phone = Annotated[str, _pattern(PHONE_RE, "电话号码", "phone.format")]  # 电话号码格式不对：“…” (messages.py)
 Email = Annotated[str, _pattern(EMAIL_RE, "电子邮箱", "email.format")]
 Postcode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "邮政编码", "postcode.format")]
 DivisionCode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "行政区划码", "division_code.format")]

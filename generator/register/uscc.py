@@ -14,17 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, ValidationError
+
+from generator.register.messages import MESSAGES, message
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LENGTH = 18
-
-_VERIFY = (
-    "请对照营业执照逐位核对（校验只能发现代码有误，不能指出是哪一位）；"
-    "常见原因：输错一位、相邻两位颠倒、数字与字母混淆（0/O、1/I、2/Z）"
-)
 
 
 @dataclass(frozen=True)
@@ -57,33 +54,23 @@ def validate(raw: str) -> str:
     """The normalised code, or `UsccError` saying which check failed and how to verify."""
     code = normalise(raw)
     if len(code) != LENGTH:
-        raise UsccError("uscc.length", f"统一社会信用代码应为 18 位，实际为 {len(code)} 位；请对照营业执照核对")
+        raise UsccError("uscc.length", message("uscc.length", length=len(code)))
     for position, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
-            unused = "（代码中不使用字母 I、O、S、V、Z）" if ch in "IOSVZ" else ""
-            raise UsccError(
-                "uscc.character", f"统一社会信用代码第 {position} 位“{ch}”不是代码中会出现的字符{unused}；{_VERIFY}"
-            )
+            unused = MESSAGES["uscc.unused_letter"] if ch in "IOSVZ" else ""
+            text = message("uscc.character", position=position, character=ch, unused=unused)
+            raise UsccError("uscc.character", text)
     try:
         stdnum_uscc.validate(code)
     except InvalidChecksum:
-        raise UsccError(
-            "uscc.checksum", f"统一社会信用代码未通过校验（第 18 位校验码与前 17 位不符）；{_VERIFY}"
-        ) from None
-    except InvalidLength:
-        raise UsccError("uscc.length", "统一社会信用代码长度错误；请对照营业执照核对") from None
+        raise UsccError("uscc.checksum", message("uscc.checksum")) from None
     except InvalidFormat:
-        raise UsccError(
-            "uscc.format", f"统一社会信用代码第 1–8 位（登记管理部门、机构类别和行政区划码）只能是数字；{_VERIFY}"
-        ) from None
-    except ValidationError as error:  # any other stdnum refusal, still said in Chinese
-        raise UsccError("uscc.invalid", f"统一社会信用代码无效（{type(error).__name__}）；{_VERIFY}") from None
+        raise UsccError("uscc.format", message("uscc.format")) from None
+    except ValidationError:  # length and alphabet were checked above; anything else is the checksum's kin
+        raise UsccError("uscc.checksum", message("uscc.checksum")) from None
     org = code[8:17]
     if org[8] != org_check_char(org[:8]):
-        raise UsccError(
-            "uscc.org_checksum",
-            f"统一社会信用代码第 9–17 位（组织机构代码）未通过校验（第 17 位校验码与第 9–16 位不符）；{_VERIFY}",
-        )
+        raise UsccError("uscc.org_checksum", message("uscc.org_checksum"))
     return code
 
 

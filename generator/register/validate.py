@@ -24,6 +24,7 @@ from generator.register.events import EventKind
 from generator.register.glyphs import missing_glyph
 from generator.register.history import Schedule, Timeline, replay, schedule_round
 from generator.register.load import Loaded, PathKey, field_path
+from generator.register.messages import message
 from generator.register.models import (
     DECLARATION_NAMES,
     EXCLUSION_NAMES,
@@ -69,7 +70,7 @@ def _describe(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) ->
     if "." in kind:
         return kind, str(error["msg"])
     if kind == "missing":
-        return "field.missing", "缺少必填字段"
+        return "field.missing", message("field.missing")
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         return "field.unknown", f"未知字段“{loc[-1]}”" + did_you_mean(
@@ -357,19 +358,20 @@ class _RegisterRules:
                 continue
             path = (*at, "qualifications", q_index)
             if qualification in seen:
-                self.add(path, "qualification.duplicate", f"入库条件“{qualification}”重复")
+                self.add(
+                    path, "qualification.duplicate", message("qualification.duplicate", qualification=qualification)
+                )
             seen.add(qualification)
             sector = parts.get("sector")
             if sector is not None and sector not in QUALIFICATION_SECTORS[qualification]:
                 fits = "、".join(QUALIFICATION_SECTORS[qualification])
-                self.add(
-                    path, "qualification.sector", f"“{qualification}”只适用于{fits}类企业，本企业行业类别为“{sector}”"
-                )
+                text = message("qualification.sector", qualification=qualification, fits=fits, sector=sector)
+                self.add(path, "qualification.sector", text)
         if LIAISON_QUALIFICATION in seen and "liaison" in parts and not parts["liaison"]:
             self.add(
                 (*at, "qualifications"),
                 "liaison.missing",
-                f"“{LIAISON_QUALIFICATION}”应在 liaison 中写明包联的县领导",
+                message("liaison.missing", qualification=LIAISON_QUALIFICATION),
                 Severity.WARNING,
             )
         if "history" not in parts or None in parts["history"]:

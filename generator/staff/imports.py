@@ -18,6 +18,7 @@ from generator.errors import InputError, Problem, display_path
 from generator.inputs import REGISTER_FILE, load_inputs
 from generator.register import uscc as uscc_rules
 from generator.register.load import Loaded, PathKey, Place, parse_yaml
+from generator.staff.applications import label, read_application
 from generator.staff.diff import Comparison, compare
 from generator.staff.workbook import (
     ENTERPRISE_COLUMNS,
@@ -63,7 +64,7 @@ class Merge:
     def place(self, sheet: Sheet, row: int, column: Column | None = None) -> Place:
         if column is None:
             return Place(self.source, row, f"{sheet.title}!{row}（第 {row} 行）")
-        return Place(self.source, row, f"{sheet.title}!{sheet.letters[column]}{row}（{column.header}）", column.header)
+        return Place(self.source, row, f"{sheet.title}!{sheet.letters[column]}{row}（{column.header}）", label="")
 
     def report(self, sheet: Sheet, row: int, column: Column, code: str, message: str) -> None:
         place = self.place(sheet, row, column)
@@ -225,24 +226,88 @@ class ImportResult:
     backup: Path | None  # None when the register did not change and was not written
 
 
-def import_workbook(
-    workbook: Path, data_dir: Path, today: date, now: Callable[[], datetime] = datetime.now
-) -> ImportResult:
-    """Merge `workbook` into register.yaml, or raise `InputError` with every located problem and write nothing."""
-    before = load_inputs(data_dir)
-    sheets, problems = read_workbook(workbook)
+def _open(data_dir: Path, source: str, problems: list[Problem]) -> tuple[RegisterFile, Loaded, Merge]:
     register = RegisterFile(data_dir / REGISTER_FILE)
     loaded = parse_yaml(register.text, display_path(register.path))
-    merge = Merge(copy.deepcopy(loaded.data or {}), display_path(workbook), problems=problems)
-    for title, merger in (("批次", merge_rounds), ("企业", merge_enterprises), ("事件", merge_events)):
-        if title in sheets:
-            merger(merge, sheets[title])
-    merged = Loaded(merge.data, loaded.source, loaded.lines, merge.places, labels=clerk_label)
+    return register, loaded, Merge(copy.deepcopy(loaded.data or {}), source, problems=problems)
+
+
+def _commit(
+    data_dir: Path,
+    register: RegisterFile,
+    loaded: Loaded,
+    merge: Merge,
+    labels: Callable[[PathKey], str],
+    today: date,
+    now: datetime,
+) -> ImportResult:
+    """Check the merged register with every rule; write it (after a backup) only when clean."""
+    before = load_inputs(data_dir)
+    merged = Loaded(merge.data, loaded.source, loaded.lines, merge.places, labels=labels)
     try:
         after = load_inputs(data_dir, merged)
     except InputError as error:
         raise InputError(merge.problems + error.problems) from None
     if merge.problems:
         raise InputError(merge.problems)
-    backup = register.write(merge.data, now()) if merge.data != loaded.data else None
+    backup = register.write(merge.data, now) if merge.data != loaded.data else None
     return ImportResult(compare(before, after, today), backup)
+
+
+def import_workbook(
+    workbook: Path, data_dir: Path, today: date, now: Callable[[], datetime] = datetime.now
+) -> ImportResult:
+    """Merge `workbook` into register.yaml, or raise `InputError` with every located problem and write nothing."""
+    load_inputs(data_dir)  # the register must be sound before anything is merged into it
+    sheets, problems = read_workbook(workbook)
+    register, loaded, merge = _open(data_dir, display_path(workbook), problems)
+    for title, merger in (("批次", merge_rounds), ("企业", merge_enterprises), ("事件", merge_events)):
+        if title in sheets:
+            merger(merge, sheets[title])
+    return _commit(data_dir, register, loaded, merge, clerk_label, today, now())
+
+
+def import_applications(
+    files: list[Path], data_dir: Path, today: date, applied_on: date, now: Callable[[], datetime] = datetime.now
+) -> ImportResult:
+    """Add each application file's enterprise with an `applied` event on `applied_on` (an enterprise
+    already in the register is updated and applies again), or raise `InputError` and write nothing."""
+    load_inputs(data_dir)
+    problems: list[Problem] = []
+    applications = []
+    for path in files:
+        try:
+            application = read_application(path)
+        except InputError as error:
+            problems += error.problems
+            continue
+        applications.append(application)
+        problems += application.problems
+    register, loaded, merge = _open(data_dir, "", problems)
+    seen: dict[str, str] = {}
+    for application in applications:
+        code = (
+            uscc_rules.normalise(application.record.get("uscc") or "")
+            if isinstance(application.record.get("uscc"), str)
+            else ""
+        )
+        if code and code in seen:
+            message = f"与 {seen[code]} 是同一家企业（统一社会信用代码相同），一次只能导入其中一份"
+            merge.problems.append(Problem(application.source, 0, "", message, code="application.duplicate"))
+            continue
+        seen.setdefault(code, application.source)
+        enterprises = merge.records("enterprises")
+        index = merge.by_code.get(code) if code else None
+        event = {"date": applied_on.isoformat(), "event": "applied"}
+        if index is None:
+            enterprises.append({**application.record, "history": [event]})
+            index = len(enterprises) - 1
+        else:
+            history = enterprises[index].get("history") or []
+            enterprises[index] = {**enterprises[index], **application.record, "history": [*history, event]}
+        record_place = Place(application.source, 0, "", None)
+        merge.places[("enterprises", index)] = record_place
+        merge.places[("enterprises", index, "history", len(enterprises[index]["history"]) - 1)] = record_place
+        for at, place in application.places.items():
+            merge.places[("enterprises", index, *at)] = place
+    return _commit(data_dir, register, loaded, merge, lambda path: label(path[2:]), today, now())
