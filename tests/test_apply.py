@@ -242,7 +242,7 @@ def register_problems(fields: dict[str, Any]) -> list[Any]:
     return found
 
 
-SAME_WORDS = [
+SAME_WORDS: list[dict[str, Any]] = [
     {"uscc": code}
     for code in (
         "91411523MA9G1234",
