@@ -1,4 +1,4 @@
-"""Compact: cuts the fonts embedded in a rendered PDF down to the glyphs its pages draw.
+"""Compact, between WeasyPrint and the cache: cuts the fonts in a PDF down to the glyphs it draws.
 
 WeasyPrint subsets fonts with HarfBuzz keeping every glyph id, so a Noto CJK subset of 200 glyphs
 still carries 63,000 empty slots, most of a certificate's bytes. This stage re-subsets each such
@@ -6,8 +6,9 @@ font program without those slots, numbers its glyphs 0..n-1 and rewrites everyth
 a glyph id: the text-showing operators of every content stream, /W, /ToUnicode and /CIDSet.
 
 It must not change how a page looks or the text it gives, and its output is a pure function of
-its input bytes (no clock, no randomness, no files). A PDF holding anything it does not fully
-understand is returned unchanged: bigger, never broken.
+its input bytes (no clock, no randomness, no files). A font it cannot subset is left as it is,
+and a PDF holding anything else it does not fully understand is returned unchanged: bigger,
+never broken.
 
 Only CID-keyed CFF fonts are compacted (CIDFontType0 from OpenType, as WeasyPrint embeds Noto
 CJK). TrueType fonts (CIDFontType2) are left as they are: HarfBuzz zeroes the metrics and outline
@@ -21,7 +22,7 @@ import bisect
 import io
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -34,8 +35,8 @@ ObjGen = tuple[int, int]
 Instructions = list[ContentStreamInstruction | ContentStreamInlineImage]
 
 SHOW_TEXT = frozenset({"Tj", "TJ", "'", '"'})
-# Operators of a ToUnicode CMap as WeasyPrint and most producers write it; anything else
-# (usecmap, cidrange, ...) is a CMap this stage does not rewrite.
+# Operators of a ToUnicode CMap as WeasyPrint writes it; anything else (bfrange, usecmap, ...)
+# is a CMap this stage does not rewrite.
 TO_UNICODE_OPERATORS = frozenset(
     {
         "findresource",
@@ -53,8 +54,6 @@ TO_UNICODE_OPERATORS = frozenset(
         "endcodespacerange",
         "beginbfchar",
         "endbfchar",
-        "beginbfrange",
-        "endbfrange",
     }
 )
 TWO_BYTE_CODESPACE = [b"\x00\x00", b"\xff\xff"]
@@ -108,6 +107,7 @@ def compact(pdf: bytes) -> bytes:
 
 
 def _compact_fonts(document: Pdf) -> bool:
+    """Compacts `document` in place; False when no font was compacted."""
     if "/AcroForm" in document.Root:
         raise _Refused("viewers draw form fields with the form's fonts, any glyph of them")
     programs = _programs(document)
@@ -456,23 +456,16 @@ def _first_time(obj: Object, program: ObjGen, owners: dict[ObjGen, ObjGen]) -> b
 
 
 def _widths(widths: Array, mapping: dict[int, int]) -> Array:
-    """/W for the new glyph ids: `c [w ...]` runs of consecutive ids, as WeasyPrint writes it."""
+    """/W for the new glyph ids, in the one form WeasyPrint writes: `c [w ...]` runs of
+    consecutive ids (a `first last w` range is refused)."""
     found: dict[int, Object] = {}
     items = list(widths)
-    index = 0
-    while index < len(items):
-        first = int(items[index])
-        if isinstance(items[index + 1], Array):
-            for offset, width in enumerate(items[index + 1]):
-                if first + offset in mapping:
-                    found[mapping[first + offset]] = width
-            index += 2
-        else:
-            last, width = int(items[index + 1]), items[index + 2]
-            for code, new in mapping.items():
-                if first <= code <= last:
-                    found[new] = width
-            index += 3
+    for first, run in zip(items[::2], items[1::2], strict=True):
+        if not isinstance(run, Array):
+            raise _Refused("a /W range")
+        for offset, width in enumerate(run):
+            if int(first) + offset in mapping:
+                found[mapping[int(first) + offset]] = width
     runs: list[tuple[int, list[Object]]] = []
     for new in sorted(found):
         if new - 1 not in found:
@@ -498,9 +491,6 @@ def _to_unicode(cmap: pikepdf.Stream, mapping: dict[int, int]) -> bytes:
                 code = _code(source)
                 if code in mapping:
                     text[mapping[code]] = bytes(target)
-        elif operator == "endbfrange":
-            for low, high, target in zip(operands[::3], operands[1::3], operands[2::3], strict=True):
-                text.update(_bfrange(_code(low), _code(high), target, mapping))
     return _cmap(text)
 
 
@@ -509,20 +499,6 @@ def _code(string: Object) -> int:
     if len(data) != 2:
         raise _Refused("a CMap code that is not two bytes")
     return int.from_bytes(data, "big")
-
-
-def _bfrange(low: int, high: int, target: Object, mapping: dict[int, int]) -> Iterator[tuple[int, bytes]]:
-    for code, new in mapping.items():
-        if not low <= code <= high:
-            continue
-        if isinstance(target, Array):
-            yield new, bytes(target[code - low])
-        else:
-            start = bytes(target)
-            # Readers differ once the last byte would carry, so such ranges are not rewritten.
-            if not start or start[-1] + high - low > 0xFF:
-                raise _Refused("a bfrange whose last byte carries")
-            yield new, start[:-1] + bytes([start[-1] + code - low])
 
 
 def _cmap(text: dict[int, bytes]) -> bytes:
@@ -541,7 +517,7 @@ def _cmap(text: dict[int, bytes]) -> bytes:
         "<0000> <ffff>",
         "endcodespacerange",
     ]
-    entries: Sequence[tuple[int, bytes]] = sorted(text.items())
+    entries = sorted(text.items())
     for start in range(0, len(entries), CMAP_BATCH):
         batch = entries[start : start + CMAP_BATCH]
         lines.append(f"{len(batch)} beginbfchar")
