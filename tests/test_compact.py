@@ -167,6 +167,24 @@ def test_the_renderer_hands_out_compacted_pdfs(renderer: FormRenderer, pairs: di
     assert renderer.pdf(jobs_by_kind()["certificate"]) == pairs["certificate"].after.read_bytes()
 
 
+def test_cid_sets_follow_the_new_glyph_ids(renderer: FormRenderer, tmp_path: Path) -> None:
+    """PDF 1.4 output (as PDF/A-1 needs) lists each font's glyphs in a CIDSet."""
+    job = jobs_by_kind()["certificate"]
+    html = HTML(string=renderer.html(job), base_url=str(renderer.forms_dir) + "/", url_fetcher=renderer.fetcher)
+    before = html.write_pdf(stylesheets=renderer.stylesheets[job.style], font_config=renderer.fonts, pdf_version="1.4")
+    after = compact(before)
+    with pikepdf.open(io.BytesIO(after)) as document:
+        for font in document.pages[0].Resources.Font.values():
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            glyphs = cff_glyph_count(descriptor.FontFile3.read_bytes())
+            bits = "".join(f"{byte:08b}" for byte in descriptor.CIDSet.read_bytes())
+            assert bits == "1" * glyphs + "0" * (len(bits) - glyphs), font.BaseFont
+    (tmp_path / "before.pdf").write_bytes(before)
+    (tmp_path / "after.pdf").write_bytes(after)
+    assert run("pdftotext", str(tmp_path / "after.pdf"), "-") == run("pdftotext", str(tmp_path / "before.pdf"), "-")
+    assert pages(tmp_path / "after.pdf", 100) == pages(tmp_path / "before.pdf", 100)
+
+
 def test_what_is_not_a_pdf_comes_back_as_it_went_in() -> None:
     assert compact(b"%PDF-1.7 but nothing after") == b"%PDF-1.7 but nothing after"
 
