@@ -38,7 +38,17 @@ OUTPUT_STORE = "pdf"
 MANIFEST_STORE = "published"
 GENERATOR = "wlsite"
 # Distributions whose code turns a job into bytes (the site engine lists its own).
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "Jinja2", "segno", "openpyxl")
+RENDERING_PACKAGES = (
+    "weasyprint",
+    "pydyf",
+    "tinycss2",
+    "cssselect2",
+    "Jinja2",
+    "segno",
+    "openpyxl",
+    "fonttools",
+    "pikepdf",
+)
 
 
 def canonical(value: Any) -> Any:

@@ -6,6 +6,8 @@
   build with the form's name. It may only read files under forms/ (and data: URIs).
 - A PDF is a pure function of its template, its job's data and the sample flag: identical input
   gives identical bytes, and dates come from the data (`document_date`), never the clock.
+- Every PDF leaves here with its fonts compacted (`compact`), in the worker that rendered it, so
+  the cache stores and the site publishes compacted bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from generator.errors import BuildError
+from generator.render.compact import compact
 from generator.render.registry import Format, Job, Run
 from generator.render.text import chinese_date
 
@@ -119,6 +122,10 @@ class FormRenderer:
             raise BuildError(f"表格模板出错（{_template_location(error, job.template)}）：{error}") from None
 
     def pdf(self, job: Job) -> bytes:
+        return compact(self.weasyprint_pdf(job))
+
+    def weasyprint_pdf(self, job: Job) -> bytes:
+        """WeasyPrint's own bytes, whose fonts keep every glyph id up to the last one used."""
         html = self.html(job)
         with _weasyprint_warnings() as warnings:
             document = HTML(string=html, base_url=str(self.forms_dir) + "/", url_fetcher=self.fetcher)
