@@ -1,4 +1,4 @@
-"""The 操作手册 (docs/manual.md) as a clerk would follow it: its commands, in its order, with the
+"""The 操作手册 (MANUAL.md) as a clerk would follow it: its commands, in its order, with the
 spreadsheet edits it describes in between, on a copy of the sample data."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from generator.register.uscc import make
 from tests.conftest import DATA, ROOT
 
-MANUAL = ROOT / "docs" / "manual.md"
+MANUAL = ROOT / "MANUAL.md"
 NEW = make("91", "411523", "MA9MNL01")
 NAME = "新县手册示例纺织有限公司"
 
