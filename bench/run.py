@@ -6,12 +6,17 @@
 For each size, on a synthetic register (bench/synthetic.py) in a scratch folder:
 
 - cold build (empty cache), no-op rebuild, and rebuild after one new round of 50 enterprises;
-- peak memory of the whole process tree (PSS and RSS sums from /proc), site size, search-index size;
+- peak memory of the whole process tree (PSS and RSS sums from /proc), search-index size;
 - PDF throughput of our pool against the naive baseline (serial WeasyPrint, a fresh
-  FontConfiguration and stylesheet parse per document), on the same documents;
+  FontConfiguration and stylesheet parse per document), on the same documents, and the mean
+  certificate and the site's size against WeasyPrint's own PDFs (fonts not compacted);
 - a plain `mkdocs build` of the same docs, against our build's engine time;
 - the directory filter's response to one keystroke in Chromium, with every listed enterprise,
-  at desktop and phone widths.
+  at desktop and phone widths;
+- `wlsite check` at that size, and Excel import of the register's own export (nothing to write)
+  and of the export with 50 new rows, beside a ruamel.yaml round trip of the whole register.
+
+Before the sizes: how long commands that build nothing take to start, on the sample data.
 """
 
 from __future__ import annotations
@@ -121,8 +126,9 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def naive_pdfs(jobs: list[Job], sample: bool) -> float:
-    """The baseline: one document after another, fonts and stylesheets set up anew for each."""
+def naive_pdfs(jobs: list[Job], sample: bool) -> tuple[float, list[int]]:
+    """The baseline: one document after another, fonts and stylesheets set up anew for each, as
+    WeasyPrint writes them (no font compaction); the seconds and each document's size."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -131,12 +137,14 @@ def naive_pdfs(jobs: list[Job], sample: bool) -> float:
     forms = ROOT / "forms"
     env = forms_environment(forms)
     started = time.perf_counter()
+    sizes = []
     for job in jobs:
         fonts = FontConfiguration()
         sheets = [CSS(filename=str(forms / path), font_config=fonts) for path in STYLESHEETS[job.style]]
         html = env.get_template(job.template).render(sample=sample, **job.data)
-        HTML(string=html, base_url=str(forms) + "/").write_pdf(stylesheets=sheets, font_config=fonts)
-    return time.perf_counter() - started
+        data = HTML(string=html, base_url=str(forms) + "/").write_pdf(stylesheets=sheets, font_config=fonts)
+        sizes.append(len(data))
+    return time.perf_counter() - started, sizes
 
 
 def plain_mkdocs(data: Path, scratch: Path) -> float:
@@ -206,10 +214,60 @@ def prepare(size: int, scratch: Path) -> Path:
     return data
 
 
+def mean_size(paths: list[Path]) -> float:
+    return sum(p.stat().st_size for p in paths) / len(paths) if paths else 0.0
+
+
+def cli_seconds(args: list[str], cwd: Path) -> float:
+    """The median of three runs of a wlsite command in a fresh process: what a clerk waits for."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def import_seconds(data: Path, scratch: Path, added: int) -> tuple[float, float]:
+    """Import of the register's own export (nothing to write), then of the export with `added`
+    new enterprises and their applications."""
+    from openpyxl import load_workbook
+
+    from generator.register.uscc import make
+    from generator.staff.imports import import_workbook
+    from generator.staff.workbook import export_workbook
+
+    workbook = scratch / "登记册.xlsx"
+    export_workbook(data, workbook)
+    unchanged, _ = timed(lambda: import_workbook(workbook, data, TODAY))
+    book = load_workbook(workbook)
+    enterprises, events = book["企业"], book["事件"]
+    template = [cell.value for cell in enterprises[2]]
+    for number in range(added):
+        code = make("91", "411523", f"MB{number:06d}")
+        enterprises.append([code, f"新县导入示例{number}号有限公司", *template[2:]])
+        events.append([code, f"新县导入示例{number}号有限公司", TODAY, "申报"])
+    book.save(workbook)
+    grown, _ = timed(lambda: import_workbook(workbook, data, TODAY))
+    return unchanged, grown
+
+
+def ruamel_round_trip_seconds(register: Path) -> float:
+    """The naive write-back: the whole register through ruamel.yaml, as staff tools once did."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    handler = YAML()
+    handler.preserve_quotes = True
+    seconds, _ = timed(lambda: handler.dump(handler.load(register.read_text(encoding="utf-8")), io.StringIO()))
+    return seconds
+
+
 def run(size: int, baseline_sample: int) -> Result:
     result = Result(size)
     print(f"\nN = {size:,}  (measured {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
-    print(f"  {'':<42} {'ours':>14} {'baseline':>14} {'ratio':>9}")
+    print(f"  {'':<46} {'ours':>14} {'baseline':>14} {'ratio':>9}")
     with tempfile.TemporaryDirectory(prefix=f"wlsite-bench-{size}-") as folder:
         scratch = Path(folder)
         data = prepare(size, scratch)
@@ -220,18 +278,29 @@ def run(size: int, baseline_sample: int) -> Result:
         assert isinstance(cold, BuildReport)
         no_op_seconds, no_op = timed(lambda: build(config))
         assert isinstance(no_op, BuildReport) and no_op.unchanged
-        (data / "register.yaml").write_text(register_yaml(size, extra_round=ROUND), encoding="utf-8")
-        round_seconds, after_round = timed(lambda: build(config))
-        assert isinstance(after_round, BuildReport)
+        site = scratch / "site"
+        certificates = sorted(site.glob("whitelist/*-certificate.pdf"))
+        ours_certificate = mean_size(certificates)
+        ours_site = folder_size(site)
+        pdf_bytes = sum(p.stat().st_size for p in site.rglob("*.pdf"))
+        pdf_count = sum(1 for _ in site.rglob("*.pdf"))
 
         model = gather(load_inputs(data), TODAY)
         jobs = [*kit.enterprise_pdfs(model), *notices.notice_pdfs(model)]
         sample_jobs = jobs[:baseline_sample]
         ours_pdf, _ = timed(lambda: list(iter_pdfs(sample_jobs, ROOT / "forms", False)))
-        naive_pdf = naive_pdfs(sample_jobs, False)
+        naive_pdf, naive_sizes = naive_pdfs(sample_jobs, False)
         ours_rate, naive_rate = len(sample_jobs) / ours_pdf, len(sample_jobs) / naive_pdf
         mkdocs_plain = plain_mkdocs(data, scratch)
         naive_cold = cold.rendered / naive_rate + mkdocs_plain  # documents at the measured naive rate
+        naive_certificate = statistics.mean(
+            size for job, size in zip(sample_jobs, naive_sizes, strict=True) if job.template == "certificate.html.j2"
+        )
+        naive_site = ours_site - pdf_bytes + pdf_count * statistics.mean(naive_sizes)
+
+        (data / "register.yaml").write_text(register_yaml(size, extra_round=ROUND), encoding="utf-8")
+        round_seconds, after_round = timed(lambda: build(config))
+        assert isinstance(after_round, BuildReport)
 
         result.add("cold build (s)", f"{cold_seconds:.1f}", f"≈{naive_cold:.1f}", f"{naive_cold / cold_seconds:.2f}×")
         result.add("  PDFs rendered / engine time (s)", f"{cold.rendered} / {cold.engine_seconds:.1f}")
@@ -252,6 +321,19 @@ def run(size: int, baseline_sample: int) -> Result:
             f"{ours_rate / naive_rate:.2f}×",
         )
         result.add(
+            "mean certificate (KB)",
+            f"{ours_certificate / 1024:.1f}",
+            f"{naive_certificate / 1024:.1f}",
+            f"{naive_certificate / max(ours_certificate, 1):.1f}× smaller",
+        )
+        result.add(
+            "site size (MB)",
+            f"{ours_site / 1e6:.1f}",
+            f"≈{naive_site / 1e6:.1f}",
+            f"{naive_site / ours_site:.1f}× smaller",
+        )
+        result.add("  public PDFs", f"{pdf_count:,}")
+        result.add(
             "site engine: our build vs plain mkdocs (s)",
             f"{cold.engine_seconds:.1f}",
             f"{mkdocs_plain:.1f}",
@@ -259,9 +341,7 @@ def run(size: int, baseline_sample: int) -> Result:
         )
         megabytes = {kind: f"{amount / 1e6:.0f}" for kind, amount in peak.items()}
         result.add("peak memory, process tree, PSS / RSS sum (MB)", f"{megabytes['pss']} / {megabytes['rss']}")
-        site = scratch / "site"
         index = site / "search" / "search_index.json"
-        result.add("site size (MB)", f"{folder_size(site) / 1e6:.1f}")
         result.add("search index (MB)", f"{index.stat().st_size / 1e6:.2f}")
         for width in (1280, 375):
             median, slowest, enterprises = keystroke_ms(site, width)
@@ -271,7 +351,27 @@ def run(size: int, baseline_sample: int) -> Result:
                 "",
                 "median / max",
             )
+
+        (data / "register.yaml").write_text(register_yaml(size), encoding="utf-8")
+        check_seconds = cli_seconds(["check", "--data", str(data)], ROOT)
+        result.add(f"wlsite check, {size:,} firms (s)", f"{check_seconds:.2f}")
+        unchanged, grown = import_seconds(data, scratch, ROUND)
+        naive_write = ruamel_round_trip_seconds(data / "register.yaml")
+        result.add(f"Excel import, {size:,} rows, nothing to write (s)", f"{unchanged:.1f}")
+        result.add(
+            f"Excel import, {size:,} + {ROUND} new rows (s)",
+            f"{grown:.1f}",
+            f"{naive_write:.1f}",
+            "ruamel.yaml round trip of the register alone",
+        )
     return result
+
+
+def startup() -> None:
+    """How long a clerk waits for commands that build nothing, on the sample data."""
+    print(f"\nCommand start-up on the sample data (median of 3, {os.cpu_count()} cores)")
+    for args in (["--version"], ["check"], ["round", "status"], ["diff", "data/register.yaml", "data/register.yaml"]):
+        print(f"  wlsite {' '.join(args):<46} {cli_seconds(args, ROOT):>8.2f} s")
 
 
 def main() -> None:
@@ -279,6 +379,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="300,10000", help="comma-separated register sizes")
     parser.add_argument("--baseline-sample", type=int, default=200, help="documents in the throughput comparison")
     args = parser.parse_args()
+    startup()
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.baseline_sample)
 

@@ -3,6 +3,7 @@ spreadsheet edits it describes in between, on a copy of the sample data."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from tests.conftest import DATA, ROOT
 
 MANUAL = ROOT / "MANUAL.md"
 NEW = make("91", "411523", "MA9MNL01")
+FILED = make("91", "411523", "MA9MNL02")  # handed in as an application file
 NAME = "新县手册示例纺织有限公司"
 
 
@@ -84,6 +86,7 @@ def page(folder: Path, name: str) -> BeautifulSoup:
 def test_the_manual_works_as_written(tmp_path: Path) -> None:
     commands = manual_commands()
     assert [c.split()[1] for c in commands] == [
+        "import",  # application files
         "export", "import", "check", "round", "export", "import", "check", "build",  # a round
         "export", "import", "check", "build",  # a removal
     ]  # fmt: skip
@@ -91,29 +94,34 @@ def test_the_manual_works_as_written(tmp_path: Path) -> None:
     workbook = tmp_path / "登记册.xlsx"
     friday, notice_day, removal_day = date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 10)
 
-    run(commands[0], tmp_path, friday)
+    received = tmp_path / commands[0].split()[-1]
+    received.mkdir()
+    application = json.loads((ROOT / "tests" / "data" / "application.json").read_text(encoding="utf-8"))
+    (received / f"白名单申请-{FILED}.json").write_text(json.dumps({**application, "uscc": FILED}), encoding="utf-8")
+    assert "新增企业 1 家" in run(commands[0], tmp_path, friday)
+    run(commands[1], tmp_path, friday)
     enter_applicant(workbook)
-    assert "新增企业 1 家" in run(commands[1], tmp_path, friday)
-    assert "检查通过" in run(commands[2], tmp_path, friday)
-    opened = run(commands[3], tmp_path, friday)
+    assert "新增企业 1 家" in run(commands[2], tmp_path, friday)
+    assert "检查通过" in run(commands[3], tmp_path, friday)
+    opened = run(commands[4], tmp_path, friday)
     round_id = re.search(r"已新增批次 (\S+)（第五批）", opened)
     assert round_id is not None and "公示期：2026年11月30日至2026年12月4日" in opened
-    run(commands[4], tmp_path, friday)
+    run(commands[5], tmp_path, friday)
     approve(workbook, round_id.group(1))
-    assert NAME in run(commands[5], tmp_path, friday)  # the import lists what the site will show
-    assert "检查通过" in run(commands[6], tmp_path, friday)
-    run(commands[7], tmp_path, notice_day)
+    assert NAME in run(commands[6], tmp_path, friday)  # the import lists what the site will show
+    assert "检查通过" in run(commands[7], tmp_path, friday)
+    run(commands[8], tmp_path, notice_day)
     notice = page(tmp_path, f"notices/{round_id.group(1)}.html")
     assert "关于新县第五批" in notice.get_text() and NAME in notice.get_text()
     assert "第五批" in page(tmp_path, "index.html").select_one(".wl-open-notices").get_text()  # type: ignore[union-attr]
     assert page(tmp_path, f"whitelist/{NEW}.html").select_one(".wl-status__label").get_text() == "公示中"  # type: ignore[union-attr]
     assert (tmp_path / "site" / "notices" / f"{round_id.group(1)}.pdf").is_file()
 
-    run(commands[8], tmp_path, removal_day)
-    remove(workbook)
     run(commands[9], tmp_path, removal_day)
+    remove(workbook)
     run(commands[10], tmp_path, removal_day)
     run(commands[11], tmp_path, removal_day)
+    run(commands[12], tmp_path, removal_day)
     removal = page(tmp_path, "notices/removal-2026-12-10.html").get_text()
     assert NAME in removal and "企业停产，不再符合白名单条件" in removal and "乡镇 12 月 9 日报告" not in removal
     assert page(tmp_path, f"whitelist/{NEW}.html").select_one(".wl-status__label").get_text() == "已移出"  # type: ignore[union-attr]
