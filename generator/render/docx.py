@@ -437,17 +437,16 @@ def application(form: Form) -> None:
             f"{data['guideline_title']}》，严格落实疫情防控主体责任；如有不实，愿意承担相应责任并接受移出白名单等处理。"
         ],
     )
-    promise.add_paragraph()
-    write(promise, ["法定代表人（签字）：", blank(SIGNATURE), "　　企业（盖章）"], WD_PARAGRAPH_ALIGNMENT.RIGHT)
-    promise.add_paragraph()
-    write(promise, [DATE], WD_PARAGRAPH_ALIGNMENT.RIGHT)
+    sign = write(promise, ["法定代表人（签字）：", blank(SIGNATURE), "　　企业（盖章）"], WD_PARAGRAPH_ALIGNMENT.RIGHT)
+    sign.paragraph_format.space_before = Mm(6)
+    write(promise, [DATE], WD_PARAGRAPH_ALIGNMENT.RIGHT).paragraph_format.space_before = Mm(3)
     label(rows[14].cells[0], "乡镇（街道）\n初审意见")
     label(rows[14].cells[2], "县主管部门\n审核意见")
     opinion(rows[14].cells[1])
     opinion(rows[14].cells[3])
-    height(table, 10)
+    height(table, 10.5)
     height(table, 13, (4, 5))
-    height(table, 40, (14,))
+    height(table, 38, (14,))
     row_flags(table)
     form.notes(
         [
