@@ -189,7 +189,7 @@ def test_forms_page_shows_every_form_with_a_thumbnail(built_site: Path) -> None:
 def test_form_kit_zip_holds_every_blank_form(built_site: Path) -> None:
     with zipfile.ZipFile(built_site / "downloads" / "form-kit.zip") as archive:
         names = archive.namelist()
-        assert names[0] == "说明.txt" and len(names) == len(BLANK_FORMS) + 1
+        assert names[0] == "说明.txt" and len(names) == 2 * len(BLANK_FORMS) + 1  # each form as PDF and Word
         for index, form in enumerate(BLANK_FORMS, start=1):
             member = f"{index:02d} {form.title}.pdf"
             assert archive.read(member) == (built_site / "forms" / f"{form.slug}.pdf").read_bytes()

@@ -1,6 +1,6 @@
-"""The form kit: which PDFs a build makes, from which template, with which data.
+"""The form kit: which PDFs and Word documents a build makes, from which template, with which data.
 
-Blank forms for every enterprise to download (with previews, and zipped as one kit), pre-filled
+Blank forms for every enterprise to download as PDF and Word (with previews, and zipped as one kit), pre-filled
 letters and certificates for listed enterprises and — outside the public site — pre-filled
 application forms for staff, which carry private contact details.
 """
@@ -25,7 +25,7 @@ from generator.render.thumbnail import thumbnail
 
 @dataclass(frozen=True)
 class BlankForm:
-    slug: str  # forms/<slug>.pdf
+    slug: str  # forms/<slug>.pdf and .docx; also names the form for the Word renderer
     template: str
     title: str
     summary: str  # one line for the forms page
@@ -33,6 +33,10 @@ class BlankForm:
     @property
     def pdf(self) -> str:
         return routes.blank_form(self.slug, "pdf")
+
+    @property
+    def docx(self) -> str:
+        return routes.blank_form(self.slug, "docx")
 
     @property
     def png(self) -> str:
@@ -138,7 +142,9 @@ class RemovalRow:
 
 KIT_README = """{county}企业疫情防控表格套件（{date}）
 
-本套件包含《{guideline}》涉及的空白表格，均为 A4 纸，可直接打印后手写填写：
+本套件包含《{guideline}》涉及的空白表格，均为 A4 纸，每份表格都有两个版本：
+- PDF 版（.pdf）：直接打印后手写填写；
+- Word 版（.docx）：用 Word 或 WPS 打开，可在电脑上填写或按本单位需要修改后打印。
 
 {items}
 
@@ -151,17 +157,18 @@ KIT_README = """{county}企业疫情防控表格套件（{date}）
 
 
 def plan(model: SiteModel) -> list[Job]:
-    """Blank forms with previews, the forms page and the kit; certificates and letters."""
+    """Blank forms (PDF and Word) with previews, the forms page and the kit; certificates and letters."""
     context = {**common_context(model), "document_date": model.today}
     jobs = [pdf(form.pdf, form.template, {**context, "e": None, "round_title": ""}) for form in BLANK_FORMS]
+    jobs += [Job(form.docx, "docx", form.slug, context) for form in BLANK_FORMS]
     jobs += [thumbnail(form.png, form.pdf) for form in BLANK_FORMS]
     jobs.append(
         Job(
             routes.FORMS,
             "md",
             "forms.md.j2",
-            {"items": [{"form": form, "pdf": form.pdf, "png": form.png} for form in BLANK_FORMS]},
-            sources=tuple(form.pdf for form in BLANK_FORMS),
+            {"items": [{"form": form, "pdf": form.pdf, "docx": form.docx, "png": form.png} for form in BLANK_FORMS]},
+            sources=tuple(path for form in BLANK_FORMS for path in (form.pdf, form.docx)),
         )
     )
     site = model.site
@@ -173,7 +180,11 @@ def plan(model: SiteModel) -> list[Job]:
         authority=site.authority.name,
         base_url=site.base_url,
     )
-    members = [(f"{index:02d} {form.title}.pdf", form.pdf) for index, form in enumerate(BLANK_FORMS, start=1)]
+    members = [
+        (f"{index:02d} {form.title}.{kind}", path)
+        for index, form in enumerate(BLANK_FORMS, start=1)
+        for kind, path in (("pdf", form.pdf), ("docx", form.docx))
+    ]
     jobs.append(archive.kit(routes.FORM_KIT, members, readme, model.today))
     return jobs + enterprise_pdfs(model)
 

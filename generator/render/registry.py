@@ -28,6 +28,7 @@ FORMATS = {
     "xlsx": "generator.render.tables",
     "json": "generator.render.tables",
     "atom": "generator.render.atom",
+    "docx": "generator.render.docx",
 }
 
 
