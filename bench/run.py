@@ -286,7 +286,7 @@ def run(size: int, baseline_sample: int) -> Result:
         pdf_count = sum(1 for _ in site.rglob("*.pdf"))
 
         model = gather(load_inputs(data), TODAY)
-        jobs = [*kit.enterprise_pdfs(model), *notices.notice_pdfs(model)]
+        jobs = [*kit.certificate_pdfs(model), *notices.notice_pdfs(model)]
         sample_jobs = jobs[:baseline_sample]
         ours_pdf, _ = timed(lambda: list(iter_pdfs(sample_jobs, ROOT / "forms", False)))
         naive_pdf, naive_sizes = naive_pdfs(sample_jobs, False)

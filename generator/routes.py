@@ -65,10 +65,6 @@ def certificate(uscc: str) -> str:
     return f"whitelist/{uscc}-certificate.pdf"
 
 
-def commitment(uscc: str) -> str:
-    return f"whitelist/{uscc}-commitment.pdf"
-
-
 def round_notice(round_id: str) -> str:
     return f"notices/{round_id}.html"
 
@@ -98,6 +94,11 @@ REMOVAL_PREFIX = "removal-"
 def staff_application(uscc: str) -> str:
     """In the staff folder, outside the site: a pre-filled form with private details."""
     return f"applications/{uscc}.pdf"
+
+
+def staff_commitment(uscc: str) -> str:
+    """In the staff folder: the commitment letter pre-filled with what the register knows."""
+    return f"commitments/{uscc}.pdf"
 
 
 def relative(page: str, target: str) -> str:

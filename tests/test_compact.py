@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from generator.inputs import load_inputs
 from generator.model.site import gather
+from generator.model.staff import gather_staff
 from generator.render import kit, notices
 from generator.render.compact import compact
 from generator.render.kit import BLANK_FORMS
@@ -44,12 +45,14 @@ def jobs_by_kind() -> dict[str, Job]:
     model = gather(load_inputs(DATA), TODAY)
     blank = {job.path: job for job in kit.plan(model) if job.format == "pdf"}
     forms = {form.slug: form.pdf for form in BLANK_FORMS}
-    letters = kit.enterprise_pdfs(model)
+    certificates = kit.certificate_pdfs(model)
+    staff = gather_staff(load_inputs(DATA), TODAY)
+    letters = kit.staff_plan(staff, model.site, model.guideline)
     return {
         "portrait-form": blank[forms["application"]],
         "landscape-log": blank[forms["health-log"]],
         "self-check": blank[forms["self-check"]],
-        "certificate": next(job for job in letters if job.template == "certificate.html.j2"),
+        "certificate": next(job for job in certificates if job.template == "certificate.html.j2"),
         "commitment": next(job for job in letters if job.template == "commitment.html.j2"),
         "notice": next(job for job in notices.notice_pdfs(model) if job.template == "notice.html.j2"),
     }

@@ -59,7 +59,7 @@ def public_pdfs(site: Path) -> list[Path]:
 
 def test_every_public_pdf_is_a4_with_embedded_simplified_chinese_fonts(built_site: Path) -> None:
     pdfs = public_pdfs(built_site)
-    assert len(pdfs) >= 7 + 6 + 2 * 23
+    assert len(pdfs) >= 7 + 6 + 23
     for pdf in pdfs:
         width, height = sorted(page_size(pdf))
         assert (round(width, 1), round(height, 1)) == (round(A4[0], 1), round(A4[1], 1)), pdf
@@ -136,10 +136,36 @@ def test_certificate_qr_code_decodes_to_the_verification_page(built_site: Path, 
     assert (built_site / "whitelist" / f"{code}.html").is_file()
 
 
-def test_prefilled_commitment_names_the_enterprise(built_site: Path) -> None:
-    code = listed_code(built_site)
-    content = re.sub(r"\s+", "", text(built_site / "whitelist" / f"{code}-commitment.pdf"))
-    assert "落实疫情防控主体责任承诺书" in content and code in content
+def test_the_public_site_carries_a_certificate_per_listed_enterprise_and_no_letters(built_site: Path) -> None:
+    listed = {p.name.removesuffix("-certificate.pdf") for p in (built_site / "whitelist").glob("*-certificate.pdf")}
+    assert len(listed) == 23
+    assert sorted(p.name for p in (built_site / "whitelist").glob("*.pdf")) == sorted(
+        f"{c}-certificate.pdf" for c in listed
+    )
+
+
+def test_staff_letters_are_prefilled_with_the_epidemic_lead_the_register_holds(built_site: Path) -> None:
+    inputs = load_inputs(DATA)
+    letters = sorted((built_site.parent / "staff" / "commitments").glob("*.pdf"))
+    assert letters and not (built_site / "commitments").exists()
+    for letter in letters:
+        enterprise = next(e for e in inputs.register.enterprises if e.uscc == letter.stem)
+        content = re.sub(r"\s+", "", text(letter))
+        lead = enterprise.epidemic_lead
+        assert "落实疫情防控主体责任承诺书" in content and enterprise.uscc in content
+        assert f"姓名：{lead.name}，职务：{lead.title}" in content, letter
+
+
+def test_the_blank_letter_leaves_room_to_write_a_name_and_a_long_title(built_site: Path, tmp_path: Path) -> None:
+    pdf = built_site / "forms" / "commitment.pdf"
+    bbox = tmp_path / "bbox.html"
+    subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), str(bbox)], check=True)
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox.read_text()
+    )
+    name = next(float(x0) for x0, _, word in words if word.endswith("姓名："))
+    after_name = next(float(x1) for x0, x1, word in words if word.startswith("，职务") and float(x0) > name)
+    assert (after_name - name) / MM > 26  # the blank after 姓名 takes a written name comfortably
 
 
 def test_notice_text_box_sits_at_28_mm_and_37_mm(built_site: Path, tmp_path: Path) -> None:
@@ -234,7 +260,7 @@ def render_pdfs(jobs: list[Job], forms: Path, sample: bool, workers: int | None 
 
 
 def test_the_same_input_gives_the_same_bytes_serial_or_parallel(model: SiteModel) -> None:
-    jobs = [*blank_form_jobs(model)[:2], *notices.notice_pdfs(model)[:2], *kit.enterprise_pdfs(model)[:10]]
+    jobs = [*blank_form_jobs(model)[:2], *notices.notice_pdfs(model)[:2], *kit.certificate_pdfs(model)[:10]]
     serial = render_pdfs(jobs, ROOT / "forms", True, workers=1)
     parallel = render_pdfs(jobs, ROOT / "forms", True, workers=2)
     assert serial == parallel
@@ -245,7 +271,7 @@ def test_per_enterprise_pdfs_do_not_change_with_the_build_date(model: SiteModel)
     """A rebuild on another day must not re-render thousands of unchanged certificates."""
     later = replace(model, today=date(2026, 12, 3))
     renderer = FormRenderer(ROOT / "forms", True)
-    for job, later_job in zip(kit.enterprise_pdfs(model)[:2], kit.enterprise_pdfs(later)[:2], strict=True):
+    for job, later_job in zip(kit.certificate_pdfs(model)[:2], kit.certificate_pdfs(later)[:2], strict=True):
         assert renderer.pdf(job) == renderer.pdf(later_job)
     blank, later_blank = blank_form_jobs(model)[0], blank_form_jobs(later)[0]
     assert renderer.pdf(blank) != renderer.pdf(later_blank)  # blank forms carry the build date

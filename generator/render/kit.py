@@ -17,6 +17,7 @@ from generator.model.site import SiteModel
 from generator.model.staff import StaffModel
 from generator.register.models import DECLARATION_NAMES, EXCLUSION_NAMES, QUALIFICATIONS, SECTORS, SiteSettings
 from generator.render import archive
+from generator.render.letters import CLOSING, COMMITMENTS, LEAD
 from generator.render.pdf import pdf
 from generator.render.registry import Job
 from generator.render.text import chinese_date
@@ -94,6 +95,8 @@ def forms_context(site: SiteSettings, guideline: Guideline) -> dict[str, Any]:
         "exclusions": list(EXCLUSION_NAMES.items()),
         "articles": [(a.number, a.text) for a in guideline.articles],
         "base_url": site.base_url,
+        "commitments": [clause.split(LEAD) for clause in COMMITMENTS],
+        "closing": CLOSING,
     }
 
 
@@ -103,11 +106,13 @@ def common_context(model: SiteModel) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class LetterData:
-    """What a pre-filled commitment letter prints: its cache key holds exactly this."""
+    """What a pre-filled commitment letter prints (for staff): its cache key holds exactly this."""
 
     name: str
     uscc: str
     legal_representative: str
+    lead_name: str  # the epidemic lead the register holds, printed in clause 一
+    lead_title: str
 
 
 @dataclass(frozen=True)
@@ -186,19 +191,18 @@ def plan(model: SiteModel) -> list[Job]:
         for kind, path in (("pdf", form.pdf), ("docx", form.docx))
     ]
     jobs.append(archive.kit(routes.FORM_KIT, members, readme, model.today))
-    return jobs + enterprise_pdfs(model)
+    return jobs + certificate_pdfs(model)
 
 
-def enterprise_pdfs(model: SiteModel) -> list[Job]:
-    """A pre-filled commitment and a certificate for every enterprise listed on the build date."""
+def certificate_pdfs(model: SiteModel) -> list[Job]:
+    """A certificate for every enterprise listed on the build date: the one PDF per enterprise the
+    public site carries (the commitment letter belongs to the application)."""
     context = common_context(model)
     jobs = []
     for item in model.listed:
         assert item.period is not None and item.listed_from is not None
         schedule = item.period.schedule
         own = {**context, "document_date": item.listed_from}
-        letter = LetterData(item.name, item.uscc, item.legal_representative)
-        jobs.append(pdf(routes.commitment(item.uscc), "commitment.html.j2", {**own, "e": letter}))
         certificate = CertificateData(
             item.name,
             item.uscc,
@@ -216,19 +220,20 @@ def enterprise_pdfs(model: SiteModel) -> list[Job]:
 
 
 def staff_plan(staff: StaffModel, site: SiteSettings, guideline: Guideline) -> list[Job]:
-    """Pre-filled application forms, with private contacts, for enterprises staff are handling now.
-    Never in the public site."""
-    context = forms_context(site, guideline)
-    return [
-        pdf(
-            routes.staff_application(application.enterprise.uscc),
-            "application.html.j2",
-            {
-                **context,
-                "e": application.enterprise,
-                "round_title": application.round_title,
-                "document_date": staff.today,
-            },
+    """Pre-filled application forms (with private contacts) and commitment letters for the
+    enterprises staff are handling now. Never in the public site."""
+    context = {**forms_context(site, guideline), "document_date": staff.today}
+    jobs = []
+    for application in staff.applications:
+        enterprise = application.enterprise
+        jobs.append(
+            pdf(
+                routes.staff_application(enterprise.uscc),
+                "application.html.j2",
+                {**context, "e": enterprise, "round_title": application.round_title},
+            )
         )
-        for application in staff.applications
-    ]
+        lead = enterprise.epidemic_lead
+        letter = LetterData(enterprise.name, enterprise.uscc, enterprise.legal_representative, lead.name, lead.title)
+        jobs.append(pdf(routes.staff_commitment(enterprise.uscc), "commitment.html.j2", {**context, "e": letter}))
+    return jobs
