@@ -156,26 +156,34 @@ def test_staff_letters_are_prefilled_with_the_epidemic_lead_the_register_holds(b
         assert f"姓名：{lead.name}，职务：{lead.title}" in content, letter
 
 
-def test_the_blank_letter_leaves_room_to_write_a_name_and_a_long_title(built_site: Path, tmp_path: Path) -> None:
-    pdf = built_site / "forms" / "commitment.pdf"
+def page_words(pdf: Path, tmp_path: Path) -> list[tuple[float, float, float, str]]:
+    """(left, top, right, text) in points of each word on the first page, as poppler finds them."""
     bbox = tmp_path / "bbox.html"
     subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), str(bbox)], check=True)
-    words = re.findall(
-        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox.read_text()
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox.read_text()
     )
-    name = next(float(x0) for x0, _, word in words if word.endswith("姓名："))
-    after_name = next(float(x1) for x0, x1, word in words if word.startswith("，职务") and float(x0) > name)
-    assert (after_name - name) / MM > 26  # the blank after 姓名 takes a written name comfortably
+    return [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in found]
+
+
+def test_the_blank_letter_leaves_room_to_write_a_name_and_a_long_title(built_site: Path, tmp_path: Path) -> None:
+    words = page_words(built_site / "forms" / "commitment.pdf", tmp_path)
+    margin = min(x0 for x0, _, _, _ in words)
+
+    def blank_after(label: str) -> float:
+        """A blank line holds no text: the gap to the next word (from the margin when it wrapped)."""
+        index = next(i for i, word in enumerate(words) if word[3].endswith(label))
+        here, after = words[index], words[index + 1]
+        start = here[2] if abs(after[1] - here[1]) < 1 else margin
+        return (after[0] - start) / MM
+
+    assert blank_after("姓名：") >= 25 and blank_after("职务：") >= 38  # 常务副总经理, written by hand
 
 
 def test_notice_text_box_sits_at_28_mm_and_37_mm(built_site: Path, tmp_path: Path) -> None:
     pdf = built_site / "notices" / "2026-01.pdf"
-    bbox = tmp_path / "bbox.html"
-    subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), str(bbox)], check=True)
-    words = re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox.read_text()
-    )
-    body = [(float(x0), float(y0), float(x1)) for x0, y0, x1, word in words if word not in ("示", "例")]
+    words = page_words(pdf, tmp_path)
+    body = [(x0, y0, x1) for x0, y0, x1, word in words if word not in ("示", "例")]
     left = min(x0 for x0, _, _ in body) / MM
     top = min(y0 for _, y0, _ in body) / MM
     right = max(x1 for _, _, x1 in body) / MM
