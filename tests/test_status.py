@@ -156,3 +156,13 @@ def test_the_sample_has_a_round_in_notice_on_the_session_date(sample: Inputs) ->
     assert counts[Status.NOTICE] >= 3
     assert counts[Status.REMOVED] >= 2
     assert counts[Status.LISTED] >= 20
+
+
+def test_a_new_application_waits_for_its_own_round_not_the_one_it_left(sample: Inputs) -> None:
+    enterprise = next(e for e in sample.register.enterprises if e.name == "新县山泉示例饮品有限公司")
+    timeline = sample.timelines[enterprise.uscc]
+    pending = timeline.pending_round(date(2022, 6, 3))
+    assert pending is not None and pending.id == "2022-01"
+    assert timeline.pending_round(date(2022, 10, 25)) is None  # removed, then applied again
+    again = timeline.pending_round(date(2022, 11, 12))
+    assert again is not None and again.id == "2022-03"

@@ -35,6 +35,6 @@ def gather_staff(inputs: Inputs, today: date) -> StaffModel:
         result = timeline.standing(today)
         if result is None or result.status not in IN_HAND:
             continue
-        pending = timeline.last_round
+        pending = timeline.pending_round(today)
         applications.append(StaffApplication(enterprise, pending.title if pending else ""))
     return StaffModel(today, tuple(applications))

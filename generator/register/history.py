@@ -134,11 +134,18 @@ class Timeline:
     def last_kind(self) -> EventKind | None:
         return self.marks[-1].kind if self.marks else None
 
-    @property
-    def last_round(self) -> Round | None:
-        """The round of the latest approval: what a pending application is waiting for."""
-        periods = self.periods
-        return periods[-1].schedule.round if periods else None
+    def pending_round(self, on: date) -> Round | None:
+        """The round the current application is approved into by `on` (None before approval, or
+        when the latest event is a new application after an earlier round ended)."""
+        pending: Round | None = None
+        for mark in self.marks:
+            if mark.day > on:
+                break
+            if mark.kind is EventKind.APPROVED and mark.period is not None:
+                pending = mark.period.schedule.round
+            elif mark.kind in (EventKind.APPLIED, EventKind.REJECTED):
+                pending = None
+        return pending
 
     def standing(self, on: date) -> Standing | None:
         """The status on `on` (None before the first event)."""

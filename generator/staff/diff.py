@@ -7,6 +7,7 @@ public sees it on the date (enterprises added, no longer public, changed), group
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,12 @@ FIELDS = (
     ("liaison", "包联县领导"),
     ("declarations", "申报条件"),
     ("exclusions", "不得纳入的情形"),
+)
+
+
+# The fields the public sees, of those above: the site's changes are about these.
+SITE_FIELDS = tuple(
+    (name, label) for name, label in FIELDS if name in {f.name for f in dataclasses.fields(PublicEnterprise)}
 )
 
 
@@ -171,7 +178,7 @@ def _site_changes(before: Inputs, after: Inputs, on: date) -> list[Change]:
         details = []
         if _public_status(previous) != _public_status(item):
             details.append(f"{_public_status(previous)} → {_public_status(item)}")
-        for name, label in FIELDS[:8]:
+        for name, label in SITE_FIELDS:
             if getattr(previous, name) != getattr(item, name):
                 details.append(f"{label} {_show(getattr(previous, name))} → {_show(getattr(item, name))}")
         if details:
