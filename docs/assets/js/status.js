@@ -5,8 +5,8 @@
  * clock and the working-day calendar the build embeds in every page (#wl-calendar), this script
  * tells the status (公示中 / 已入库 / 已移出 / 未予入库), shows the children written for it
  * (`data-wl-when`, one or more statuses), hides the others, and counts the working days left
- * (`data-wl-left`, the reader's day included). The build writes every text; the script only
- * chooses. Without JavaScript the page shows the status on the build date and says so.
+ * (`data-wl-left`, the reader's day included), and `data-wl-count` counts the elements (the
+ * directory's rows) of one status. The build writes every text; the script only chooses. Without JavaScript the page shows the status on the build date and says so.
  *
  * The reader's date is never taken as earlier than the build date: the page knows nothing older.
  */
@@ -94,7 +94,7 @@
       });
     });
     document.querySelectorAll("[data-wl-count]").forEach(function (count) {
-      var total = document.querySelectorAll('[data-wl-periods][data-status="' + count.dataset.wlCount + '"]').length;
+      var total = document.querySelectorAll('[data-status="' + count.dataset.wlCount + '"]').length;
       count.textContent = String(total);
       var wrap = count.closest("[data-wl-count-wrap]");
       if (wrap) {
