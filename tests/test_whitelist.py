@@ -218,6 +218,19 @@ def test_statistics_add_up(built_site: Path) -> None:
     assert len(page.select("svg.wl-chart")) == 4
 
 
+def test_statistics_say_what_they_count(built_site: Path) -> None:
+    """Enterprises removed vs removal events, 公示中 per round, several conditions per enterprise."""
+    page = soup(built_site / "stats.html")
+    lead = page.select_one(".wl-lead").get_text()  # type: ignore[union-attr]
+    assert "已入库企业 23 家，另有 5 家正在公示" in lead
+    assert "已移出的企业 2 家（累计移出 3 家次，发布移出公告 2 次；其中 1 家移出后重新申请" in lead
+    rounds = page.select_one("h2#by-round").find_next("table")  # type: ignore[union-attr]
+    cells = [[td.get_text() for td in tr.select("td")] for tr in rounds.select("tbody tr")]  # type: ignore[union-attr]
+    assert cells[-1] == ["第四批", "0", "5"]
+    notes = [note.get_text() for note in page.select(".wl-note")]
+    assert any(note.startswith("一家企业可符合多项入库条件") for note in notes)
+
+
 # --- pinyin ----------------------------------------------------------------------------------------
 
 
