@@ -15,8 +15,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := python3-venv fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libpangocairo-1.0-0 shared-mime-info poppler-utils
 # What the tests drive or inspect: a real browser (Playwright's bundled node needs libatomic1), the PDF
-# tools, Java for the Nu HTML checker, and npm to fetch the validators.
-APT_TEST := chromium libatomic1 qpdf default-jre-headless npm ca-certificates
+# tools, Java for the Nu HTML checker, and npm to fetch the validators (unless a Node.js install
+# already brings its own npm: Debian's npm package conflicts with such a nodejs).
+APT_NPM := $(if $(shell command -v npm),,npm)
+APT_TEST := chromium libatomic1 qpdf default-jre-headless $(APT_NPM) ca-certificates
 
 # Outside validators, fetched by package name and pinned version with the ordinary npm client
 # (`npm pack` downloads the published tarball and runs nothing) and checked against pinned sha512

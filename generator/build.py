@@ -8,6 +8,7 @@ docs, and a build whose every output is unchanged leaves the published site as i
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Iterable, Sequence
@@ -107,6 +108,7 @@ def site_facts(model: SiteModel, words: Iterable[str]) -> SiteFacts:
         search_words=tuple(words),
         today=model.today,
         contact=tuple(site.authority.model_dump().items()),
+        calendar=json.dumps(model.page_calendar(), separators=(",", ":")),
     )
 
 

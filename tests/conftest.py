@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -73,11 +74,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def site_server(built_site: Path) -> Iterator[str]:
-    """The built site served at http://127.0.0.1:PORT/whitelist/; stopped by its PID."""
+@contextmanager
+def serving(site: Path, prefix: str) -> Iterator[str]:
+    """`site` served at http://127.0.0.1:PORT{prefix}; stopped by its PID."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.serve", str(built_site), str(port), SITE_PREFIX], cwd=ROOT)
+    process = subprocess.Popen([sys.executable, "-m", "tests.serve", str(site), str(port), prefix], cwd=ROOT)
     try:
         for _ in range(100):
             try:
@@ -85,7 +86,14 @@ def site_server(built_site: Path) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}{SITE_PREFIX}"
+        yield f"http://127.0.0.1:{port}{prefix}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site served at http://127.0.0.1:PORT/whitelist/."""
+    with serving(built_site, SITE_PREFIX) as url:
+        yield url

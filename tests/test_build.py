@@ -67,7 +67,7 @@ def test_glossary_terms_are_tooltips_in_the_text(built_site: Path) -> None:
     assert abbr is not None and abbr.get_text() == "两码一证"
     assert "健康码" in str(abbr["title"])
     glossary = soup(built_site, "glossary.html")
-    assert glossary.select_one("dt#term-红区") is not None
+    assert glossary.select_one("h2#term-红区") is not None  # a section each: one search entry per term
 
 
 def test_diagrams_are_inline_svg(built_site: Path) -> None:
@@ -122,6 +122,34 @@ def test_chinese_ui_and_no_generator_footer(built_site: Path) -> None:
     page = soup(built_site, "index.html")
     assert page.html is not None and page.html["lang"] == "zh"
     assert "Material for MkDocs" not in page.get_text()
+
+
+def test_every_image_and_control_is_named_in_chinese(built_site: Path) -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for path in built_site.rglob("*.html"):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for image in page.select("img"):
+            assert han.search(str(image.get("alt", ""))), (path, image)
+        for named in page.select("[aria-label]"):
+            assert han.search(str(named["aria-label"])), (path, named)
+
+
+def test_the_home_page_speaks_to_the_public(built_site: Path) -> None:
+    page = soup(built_site, "index.html")
+    text = page.get_text()
+    assert "离线使用" not in text and "index.html" not in text
+    about = page.select_one("h2#about")
+    assert about is not None and about.get_text().startswith("关于本站")
+    assert page.select_one('.wl-about a[href="tel:0376-0000000"]') is not None
+    assert page.select_one('.wl-about a[href="about.html"]') is not None
+
+
+def test_the_404_page_is_chinese_and_stands_on_its_own(built_site: Path) -> None:
+    page = soup(built_site, "404.html")
+    assert page.select_one("h1").get_text() == "页面不存在（404）"  # type: ignore[union-attr]
+    assert page.title is not None and "页面不存在" in page.title.get_text()
+    assert not page.select("link[rel=stylesheet], script[src]")  # everything it needs is inside
+    assert all(str(img["src"]).startswith("data:") for img in page.select("img"))
 
 
 def test_bad_input_leaves_the_published_site_untouched_and_stages_nothing(

@@ -272,7 +272,7 @@ def test_only_the_newest_backups_are_kept(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["import"], "缺少参数 'EXCEL文件'"),
+        (["import"], "缺少参数 '文件…'"),  # a workbook or the enterprises' application files
         (["check", "--no-such-option"], "没有选项 '--no-such-option'"),
         (["build", "--today", "2026-13-01"], "不是有效日期"),
         (["bulid"], "没有命令 'bulid'"),

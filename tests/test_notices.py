@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from dataclasses import replace
@@ -54,10 +55,36 @@ def test_a_notice_in_its_period_says_so_with_the_days_left(built_site: Path) -> 
     assert home.select_one('a[href="notices/2026-01.html"]') is not None
 
 
+def test_a_notice_carries_its_dates_and_says_how_old_its_text_is(built_site: Path) -> None:
+    """The page script tells the status on the reader's date from these; without it the text is
+    the build date's, and says so."""
+    page = soup(built_site / "notices" / "2026-01.html")
+    state = page.select_one(".wl-notice-state")
+    assert state is not None
+    assert json.loads(str(state["data-wl-periods"])) == [{"start": "2026-11-25", "end": "2026-12-01"}]
+    shown = state.select_one('[data-wl-when="公示中"]')
+    later = state.select_one('[data-wl-when="已入库"]')
+    assert shown is not None and not shown.has_attr("hidden")
+    assert "截至 2026年11月28日还剩 2 个工作日" in shown.get_text()
+    assert later is not None and later.has_attr("hidden") and "公示期已结束（2026年12月1日）" in later.get_text()
+
+
+def test_the_objection_channel_is_tap_to_call_and_tap_to_mail(built_site: Path) -> None:
+    contact = soup(built_site / "notices" / "2026-01.html").select_one(".wl-notice-contact")
+    assert contact is not None
+    assert contact.select_one('a[href="tel:0376-0000000"]') is not None
+    assert contact.select_one('a[href="mailto:gxj@example.gov.cn"]') is not None
+
+
+def test_the_notice_index_names_the_feed_in_chinese(built_site: Path) -> None:
+    lead = soup(built_site / "notices" / "index.html").select_one(".wl-lead")
+    assert lead is not None and "订阅公告更新（Atom 格式）" in lead.get_text() and "订阅源" not in lead.get_text()
+
+
 def test_a_closed_notice_says_how_it_ended(built_site: Path) -> None:
     state = soup(built_site / "notices" / "2022-02.html").select_one(".wl-notice-state")
     assert state is not None
-    assert "公示已结束" in state.get_text() and "7 家企业纳入白名单" in state.get_text()
+    assert "公示期已结束" in state.get_text() and "7 家企业纳入白名单" in state.get_text()
     assert "新县丰源示例农产品加工有限公司经核实异议成立，不予入库" in state.get_text()
     assert soup(built_site / "index.html").select_one(".wl-open-notices a[href='notices/2022-02.html']") is None
 
@@ -103,7 +130,8 @@ def test_period_end_is_written_in_chinese_with_working_days() -> None:
     page = next(job for job in notices.plan(model) if job.path == "notices/2022-01.html")
     content = next(render_jobs([page], Run(ROOT / "forms", True, model)))[1].decode()
     assert "2026年9月28日至2026年10月9日（5 个工作日）" in content
-    assert "还剩 3 个工作日" in content  # 9-30, then 10-8 and 10-9 after the holiday
+    text = re.sub(r"<[^>]+>", "", content)
+    assert "截至 2026年9月30日还剩 3 个工作日" in text  # 9-30, then 10-8 and 10-9 after the holiday
 
 
 # --- the feed -------------------------------------------------------------------------------------

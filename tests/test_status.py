@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,20 @@ CALENDAR = WorkCalendar()
 )
 def test_five_working_days_known_answers(start: date, end: date) -> None:
     assert CALENDAR.notice_end(start, 5) == end
+
+
+def test_departures_are_the_days_that_break_the_monday_to_friday_rule() -> None:
+    """What pages carry to count working days: weekday holidays and weekend workdays only."""
+    holidays, workdays = CALENDAR.departures(2026, 2026)
+    assert date(2026, 10, 1) in holidays and date(2026, 10, 3) not in holidays  # a Saturday anyway
+    assert workdays == sorted(workdays) and date(2026, 2, 14) in workdays  # the make-up Saturday
+    assert all(day.weekday() < 5 for day in holidays) and all(day.weekday() >= 5 for day in workdays)
+    assert len(holidays) + len(workdays) < 40
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        expected = (day.weekday() < 5 and day not in holidays) or day in workdays
+        assert CALENDAR.is_workday(day) == expected, day
+        day += timedelta(days=1)
 
 
 def test_publication_on_a_holiday_starts_counting_on_the_next_working_day() -> None:

@@ -71,7 +71,7 @@ def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
             for element in soup.select(f"{tag}[{attribute}]"):
                 url = str(element[attribute])
                 parts = urlsplit(url)
-                if page.name == "404.html" or parts.scheme in ("data", "mailto"):
+                if page.name == "404.html" or parts.scheme in ("data", "mailto", "tel"):
                     continue  # 404.html uses root-absolute paths for the server it is served from
                 if parts.scheme or parts.netloc:
                     assert url.startswith("https://example.gov.cn/whitelist/"), (page, url)
@@ -95,7 +95,9 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# wcag22aa brings target-size (WCAG 2.5.8): every tap target 24 px or spaced apart; phones get
+# 44 px, measured in test_reader.py.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.mark.parametrize("kind", ["http", "file"])
@@ -134,15 +136,16 @@ def test_every_page_loads_cleanly_and_passes_axe(
 
 
 def test_404_page_works_under_the_sub_path(site_server: str, browser: Browser) -> None:
+    """Styles and scripts are inside the page (it stands on its own); its links stay on the site."""
     page = browser.new_page()
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url))
-    statuses: list[int] = []
-    page.on("response", lambda r: statuses.append(r.status) if r.url.endswith((".css", ".js", ".svg")) else None)
     response = page.goto(site_server + "no/such/page.html")
     assert response is not None and response.status == 404
-    assert "404" in page.title() or page.locator("h1").inner_text().startswith("404")
-    assert failed == [] and statuses and all(status == 200 for status in statuses)
+    assert "404" in page.title() and page.locator("h1").inner_text() == "页面不存在（404）"
+    assert failed == []
     home = page.locator("a.md-header__button.md-logo").get_attribute("href")
     assert home is not None and home.startswith(SITE_PREFIX)
+    page.get_by_role("link", name="返回首页").click()
+    assert page.url == site_server + "index.html"
     page.close()

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from generator.build import BuildConfig, build
 from generator.inputs import load_inputs
 from generator.model.public import public_enterprises
-from generator.model.search import name_core
+from generator.model.search import keywords, name_core, name_parts
 from generator.register.history import Status
 from generator.render.pinyin import sort_key, syllables
 from tests.conftest import DATA, TODAY
@@ -29,10 +29,18 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def directory_rows(site: Path) -> list[list[str]]:
+def directory_rows(site: Path, status: str | None = None) -> list[list[str]]:
+    """The directory's rows as a reader without JavaScript sees them (hidden variants left out)."""
     table = soup(site / "whitelist" / "index.html").select_one("#wl-directory")
     assert table is not None
-    return [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")]
+    rows = []
+    for tr in table.select("tbody tr"):
+        if status is not None and tr["data-status"] != status:
+            continue
+        for hidden in tr.select("[hidden]"):
+            hidden.decompose()
+        rows.append([td.get_text() for td in tr.select("td")])
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +49,7 @@ def expected() -> dict[str, list[str]]:
     listings = public_enterprises(inputs.register.enterprises, inputs.timelines, TODAY)
     return {
         "listed": [listing.name for listing in listings if listing.status is Status.LISTED],
+        "directory": [listing.name for listing in listings if listing.status in (Status.LISTED, Status.NOTICE)],
         "public": [listing.uscc for listing in listings],
         "private": [
             e.uscc for e in inputs.register.enterprises if e.uscc not in {listing.uscc for listing in listings}
@@ -51,15 +60,40 @@ def expected() -> dict[str, list[str]]:
 # --- directory -----------------------------------------------------------------------------------
 
 
-def test_directory_lists_exactly_the_listed_enterprises_in_pinyin_order(
+def test_directory_lists_listed_and_noticed_enterprises_in_pinyin_order(
     built_site: Path, expected: dict[str, list[str]]
 ) -> None:
-    names = [row[0] for row in directory_rows(built_site)]
-    assert names == expected["listed"]
+    """The seed's order is 审核批准 → 入库 → 向社会公示: an enterprise in its notice period is in the
+    directory, badged 公示中 with the period's end, so that looking for it never says "not found"."""
+    rows = directory_rows(built_site)
+    names = [row[0] for row in rows]
+    assert names == expected["directory"]
     assert names == sorted(names, key=sort_key)
-    assert len(names) == 23
+    assert [row[0] for row in directory_rows(built_site, "已入库")] == expected["listed"]
+    assert len(names) == 28 and len(expected["listed"]) == 23
+    baiyun = next(row for row in rows if row[0] == "新县白云示例葛根制品有限公司")
+    assert baiyun[6:] == ["公示中，至2026年12月1日", "公示期满后入库"]
     lead = soup(built_site / "whitelist" / "index.html").select_one(".wl-lead")
-    assert lead is not None and "共有 23 家企业" in lead.get_text() and "另有 5 家企业正在公示" in lead.get_text()
+    assert lead is not None
+    assert "收录新县白名单企业 28 家：已入库 23 家，正在公示 5 家" in lead.get_text()
+
+
+def test_directory_dates_are_written_in_chinese(built_site: Path) -> None:
+    rows = directory_rows(built_site, "已入库")
+    assert all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", row[7]) for row in rows), rows
+    qingtan = next(row for row in rows if row[0] == "新县青檀示例纺织有限公司")
+    assert qingtan[7] == "2022年6月11日"
+
+
+def test_directory_rows_carry_the_dates_of_their_period(built_site: Path) -> None:
+    page = soup(built_site / "whitelist" / "index.html")
+    noticed = page.select('#wl-directory tr[data-status="公示中"]')
+    assert len(noticed) == 5
+    period = [{"start": "2026-11-25", "end": "2026-12-01"}]
+    assert all(json.loads(str(tr["data-wl-periods"])) == period for tr in noticed)
+    status = page.select_one("#wl-facet-status")
+    assert status is not None
+    assert [o.get_text() for o in status.select("option")] == ["全部", "已入库（23）", "公示中（5）"]
 
 
 def test_directory_rows_link_to_their_verification_pages(built_site: Path) -> None:
@@ -133,9 +167,18 @@ def test_verification_pages_stay_out_of_the_navigation(built_site: Path) -> None
 # --- downloads -------------------------------------------------------------------------------------
 
 
-def test_downloads_hold_exactly_the_directory_rows(built_site: Path) -> None:
-    rows = directory_rows(built_site)
-    expected_rows = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+def iso(chinese: str) -> str:
+    year, month, day = map(int, re.findall(r"\d+", chinese))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def test_downloads_hold_exactly_the_listed_rows_of_the_directory(built_site: Path) -> None:
+    """The downloads are the whitelist proper on the build date (the page says so): the listed
+    rows, with dates as ISO dates for machines."""
+    rows = directory_rows(built_site, "已入库")
+    expected_rows = [(r[0], r[1], r[2], r[3], r[4], r[5], iso(r[7])) for r in rows]
+    downloads = soup(built_site / "whitelist" / "index.html").select_one(".wl-downloads")
+    assert downloads is not None and "已入库的 23 家企业，不含公示中的企业" in downloads.get_text()
     folder = built_site / "downloads"
 
     raw = (folder / "whitelist.csv").read_bytes()
@@ -173,6 +216,19 @@ def test_statistics_add_up(built_site: Path) -> None:
         counts = [int(tr.select("td")[1].get_text()) for tr in table.select("tbody tr")]  # type: ignore[union-attr]
         assert sum(counts) == 23, key
     assert len(page.select("svg.wl-chart")) == 4
+
+
+def test_statistics_say_what_they_count(built_site: Path) -> None:
+    """Enterprises removed vs removal events, 公示中 per round, several conditions per enterprise."""
+    page = soup(built_site / "stats.html")
+    lead = page.select_one(".wl-lead").get_text()  # type: ignore[union-attr]
+    assert "已入库企业 23 家，另有 5 家正在公示" in lead
+    assert "已移出的企业 2 家（累计移出 3 家次，发布移出公告 2 次；其中 1 家移出后重新申请" in lead
+    rounds = page.select_one("h2#by-round").find_next("table")  # type: ignore[union-attr]
+    cells = [[td.get_text() for td in tr.select("td")] for tr in rounds.select("tbody tr")]  # type: ignore[union-attr]
+    assert cells[-1] == ["第四批", "0", "5"]
+    notes = [note.get_text() for note in page.select(".wl-note")]
+    assert any(note.startswith("一家企业可符合多项入库条件") for note in notes)
 
 
 # --- pinyin ----------------------------------------------------------------------------------------
@@ -219,14 +275,23 @@ def test_enterprise_names_are_searchable_by_their_core(built_site: Path) -> None
     assert all("91411523" not in doc["text"] for doc in directory)  # the table is not indexed twice
 
 
-def test_verification_pages_index_only_name_and_code(built_site: Path) -> None:
-    """At 10,000 enterprises every byte per page counts: one small entry each, no label, no history."""
+def test_verification_pages_index_only_name_code_and_keywords(built_site: Path) -> None:
+    """At 10,000 enterprises every byte per page counts: one small entry each, no label, no history;
+    besides the name and code only the words a reader may type (name parts, township, trade)."""
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    entries = [doc for doc in index["docs"] if doc["location"].startswith("whitelist/9")]
+    entries = {doc["location"]: doc for doc in index["docs"] if doc["location"].startswith("whitelist/9")}
     assert len(entries) == len(list((built_site / "whitelist").glob("9*.html")))
-    for doc in entries:
-        code = doc["location"].removeprefix("whitelist/").removesuffix(".html")
-        assert doc["text"].replace("\u200b", "") == f"<p>{code}</p>"
+    inputs = load_inputs(DATA)
+    for item in public_enterprises(inputs.register.enterprises, inputs.timelines, TODAY):
+        doc = entries[f"whitelist/{item.uscc}.html"]
+        words = " ".join(keywords(item, "新县"))
+        assert doc["text"].replace("\u200b", "") == f"<p>{item.uscc}</p> <p>{words}</p>"
+        assert item.township in words
+
+
+def test_name_parts_start_at_words() -> None:
+    assert name_parts("新县白云示例葛根制品有限公司", "新县") == ["示例葛根制品", "葛根制品", "制品"]
+    assert name_parts("新县岚山茶业有限公司", "新县") == ["茶业"]
 
 
 def test_round_notices_leave_their_lists_to_the_verification_pages(built_site: Path) -> None:

@@ -56,6 +56,20 @@ class SiteModel:
     def in_notice(self) -> int:
         return sum(1 for e in self.enterprises if e.status is Status.NOTICE)
 
+    def page_calendar(self) -> dict[str, object]:
+        """What the page script needs to tell status on the reader's date: the build date (the
+        reader's date is never earlier) and the working-day calendar of the years the published
+        periods touch, as the days that break the Monday–Friday rule."""
+        published = [s for s in self.schedules if s.start <= self.today]
+        first = min((s.start.year for s in published), default=self.today.year)
+        last = max((s.end.year for s in published), default=self.today.year)
+        holidays, workdays = self.calendar.departures(first, last)
+        return {
+            "built": self.today.isoformat(),
+            "holidays": [day.isoformat() for day in holidays],
+            "workdays": [day.isoformat() for day in workdays],
+        }
+
     @property
     def open_notices(self) -> list[OpenNotice]:
         return [

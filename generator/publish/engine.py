@@ -31,6 +31,7 @@ class SiteFacts:
     search_words: tuple[str, ...]  # words the search must keep whole (names, townships, terms)
     today: date
     contact: tuple[tuple[str, str], ...] = ()  # whom readers contact: name, address, postcode, phone, email
+    calendar: str = "{}"  # JSON for the page script: the build date and the working-day calendar
 
 
 class Running(Protocol):

@@ -6,6 +6,7 @@ jieba user dictionary, the `.md` source of each page, and the repairs of the the
 
 from __future__ import annotations
 
+import base64
 import html
 import importlib.metadata
 import importlib.util
@@ -19,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.errors import BuildError
 from generator.publish.engine import SiteFacts
@@ -42,7 +44,7 @@ def settings(facts: SiteFacts) -> dict[str, Any]:
         "site_url": facts.base_url,
         "site_description": facts.description,
         "copyright": html.escape(facts.footer),
-        "extra": {"sample": facts.sample, "contact": dict(facts.contact)},
+        "extra": {"sample": facts.sample, "contact": dict(facts.contact), "calendar": facts.calendar},
         # Relative to the staging folder, where the engine runs.
         "plugins": {"search": {"jieba_dict_user": USER_DICT}},
     }
@@ -84,6 +86,7 @@ class MkDocsRun:
         if importlib.util.find_spec("jieba") is None:
             raise BuildError("缺少 jieba：中文搜索无法分词。请运行 `make run` 安装依赖后再试。")
         self.stage = stage
+        self.facts = facts
         config_path = stage.root / "mkdocs.yml"
         config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
         today = facts.today
@@ -115,6 +118,8 @@ class MkDocsRun:
         if not index.exists() or SEGMENT_MARK not in index.read_text(encoding="utf-8"):
             raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
         repair_toggles(self.stage.site)
+        repair_query_segmentation(self.stage.site)
+        stand_alone_404(self.stage.site, urlsplit(self.facts.base_url).path or "/")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -136,6 +141,70 @@ def repair_toggles(site: Path) -> None:
         fixed = _TOGGLE_AUTOCOMPLETE.sub(r"\1>", text)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
+
+
+# The theme's search worker cuts a Chinese query into the words its index knows, but tries only
+# the pieces that stop before the query's last character (`o<t.length`): 新集镇 is never tried
+# whole, and since 新 alone is a word of the guideline (新返岗), the query becomes 新* and finds
+# everything that starts with 新. Trying the whole query too is the upstream loop with `<=`.
+_SEGMENT_LOOP = "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)"
+
+
+def repair_query_segmentation(site: Path) -> None:
+    workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    if len(workers) != 1 or workers[0].read_text(encoding="utf-8").count(_SEGMENT_LOOP) != 1:
+        raise BuildError("主题的搜索脚本与预期不同（mkdocs-material 版本变了？），无法修正中文查询的分词。")
+    text = workers[0].read_text(encoding="utf-8")
+    workers[0].write_text(text.replace(_SEGMENT_LOOP, _SEGMENT_LOOP.replace("o<t.length", "o<=t.length")), "utf-8")
+
+
+# 404.html is served for a missing address at any depth, so MkDocs gives it root-absolute links
+# (site_url's path). Those fail from a folder (file://) and on a server that puts the site
+# elsewhere: the page would be unstyled and its links dead. So it is made to stand on its own:
+# the stylesheets, the two small scripts it needs and the images are put into the page, the
+# theme's search (which loads more files) is left out, and a last script fits its links to where
+# the page was opened.
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)">')
+_IMAGE = re.compile(r'(<link rel="icon" href="|<img src=")([^"]+\.svg)"')
+_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+_SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/")
+_KEPT_SCRIPTS = ("assets/js/textsize.js",)
+_NO_SEARCH = '<style>.md-search,label[for="__search"]{display:none}</style>'
+_FIT_LINKS = """<script>(function(){var p=%s,b;
+if(location.protocol==="file:"){b=location.href.replace(/[^/]*([?#].*)?$/,"")}
+else if(location.pathname.indexOf(p)===0){return}else{b="/"}
+document.querySelectorAll("a[href]").forEach(function(a){var h=a.getAttribute("href");
+if(h.indexOf(p)===0){a.setAttribute("href",b+h.slice(p.length))}})})();</script>"""
+
+
+def stand_alone_404(site: Path, prefix: str) -> None:
+    page = site / "404.html"
+    if not page.is_file():
+        return
+    text = page.read_text(encoding="utf-8")
+
+    def local(url: str) -> Path:
+        return site / url.removeprefix(prefix)
+
+    def style(match: re.Match[str]) -> str:
+        css = _SOURCE_MAP.sub("", local(match.group(1)).read_text(encoding="utf-8"))
+        return f"<style>{css}</style>"
+
+    def image(match: re.Match[str]) -> str:
+        data = base64.b64encode(local(match.group(2)).read_bytes()).decode("ascii")
+        return f'{match.group(1)}data:image/svg+xml;base64,{data}"'
+
+    def script(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if url.removeprefix(prefix) in _KEPT_SCRIPTS:
+            return f"<script>{local(url).read_text(encoding='utf-8')}</script>"
+        return ""
+
+    text = _IMAGE.sub(image, _STYLESHEET.sub(style, text))
+    text = _SCRIPT.sub(script, text)
+    text = text.replace("</head>", _NO_SEARCH + "</head>", 1)
+    text = text.replace("</body>", _FIT_LINKS % json.dumps(prefix) + "</body>", 1)
+    page.write_text(text, encoding="utf-8")
 
 
 _JIEBA_CHATTER = ("Building prefix", "Loading model", "Dumping model", "Prefix dict")

@@ -75,6 +75,22 @@ class WorkCalendar:
             day += timedelta(days=1)
         return day
 
+    def departures(self, first_year: int, last_year: int) -> tuple[list[date], list[date]]:
+        """The days of the years that break the Monday–Friday rule: weekday holidays and
+        weekend workdays (调休), each in date order. Pages count working days with these and
+        the weekdays alone, so a page carries a few dozen dates instead of every day."""
+        holidays: list[date] = []
+        workdays: list[date] = []
+        day, last = date(first_year, 1, 1), date(last_year, 12, 31)
+        while day <= last:
+            working, weekday = self.is_workday(day), day.weekday() < 5
+            if weekday and not working:
+                holidays.append(day)
+            elif working and not weekday:
+                workdays.append(day)
+            day += timedelta(days=1)
+        return holidays, workdays
+
     def workdays_between(self, first: date, last: date) -> int:
         """Working days from `first` to `last`, both included."""
         count, day = 0, first

@@ -9,7 +9,8 @@ escape Markdown syntax too. Every template gets the model's common parts, the ro
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from generator import routes
 from generator.guideline.parse import cn_numeral
+from generator.register.history import Period, Schedule
 from generator.render.registry import Format, Job, Run
 from generator.render.text import chinese_date, escape_markdown, title_string, yaml_string
 
@@ -31,6 +33,19 @@ def _annotate(context: Context, text: str) -> Markup:
 @pass_context
 def _url(context: Context, route: str) -> str:
     return routes.relative(context["page"], route)
+
+
+def period_dates(periods: Iterable[Period | Schedule]) -> str:
+    """The dates the page script tells status from (assets/js/status.js), as JSON for a
+    `data-wl-periods` attribute: each 公示 period's start and end, and how it ended if it did."""
+    found: list[dict[str, str]] = []
+    for period in periods:
+        schedule = period.schedule if isinstance(period, Period) else period
+        dates = {"start": schedule.start.isoformat(), "end": schedule.end.isoformat()}
+        if isinstance(period, Period) and period.ended_on is not None and period.ended_by is not None:
+            dates |= {"ended_on": period.ended_on.isoformat(), "ended_by": period.ended_by.value}
+        found.append(dates)
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":"))
 
 
 @functools.cache
@@ -53,6 +68,7 @@ def environment() -> Environment:
     env.filters["cn"] = cn_numeral
     env.filters["cn_date"] = chinese_date
     env.filters["annotate"] = _annotate
+    env.filters["periods"] = period_dates
     env.filters["kb"] = lambda data: round(len(data) / 1024)
     env.globals["routes"] = routes
     env.globals["url"] = _url

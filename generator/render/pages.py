@@ -24,7 +24,12 @@ def plan(model: SiteModel) -> list[Job]:
     guideline = model.guideline
     zones = model.zones
     jobs = [
-        page(routes.HOME, "index.md.j2", open_notices=model.open_notices, listed_count=len(model.listed)),
+        page(
+            routes.HOME,
+            "index.md.j2",
+            open_notices=model.open_notices,
+            directory_count=len(model.listed) + model.in_notice,
+        ),
         page(
             routes.GUIDE,
             "guide.md.j2",

@@ -4,6 +4,9 @@
  * table and the filter form stays hidden. Links may preselect filters with query parameters:
  * whitelist/index.html?township=新集镇&kw=纺织 (the statistics page links this way).
  *
+ * A row's status (公示中 or 已入库) is the one on the reader's date: status.js, which runs
+ * first, sets each row's data-status; the status facet's counts are taken from there.
+ *
  * Only the first `data-page-size` matching rows are in the table, with a button for the next
  * ones: Chromium takes one to three seconds to hide or show 10,000 rows of Chinese text, and a
  * keystroke must answer at once. Laying out the table costs about a quarter of a millisecond a
@@ -39,8 +42,22 @@
         sector: row.dataset.sector,
         qualification: row.dataset.qualification.split("|"),
         township: row.dataset.township,
-        round: row.dataset.round
+        round: row.dataset.round,
+        status: row.dataset.status
       };
+    });
+    selects.forEach(function (select) {
+      if (select.dataset.facet !== "status") {
+        return;
+      }
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (option.value) {
+          var count = entries.filter(function (entry) {
+            return entry.status === option.value;
+          }).length;
+          option.textContent = option.dataset.label + "（" + count + "）";
+        }
+      });
     });
 
     function normalise(text) {
@@ -60,7 +77,8 @@
           (!facets.sector || entry.sector === facets.sector) &&
           (!facets.qualification || entry.qualification.indexOf(facets.qualification) !== -1) &&
           (!facets.township || entry.township === facets.township) &&
-          (!facets.round || entry.round === facets.round)
+          (!facets.round || entry.round === facets.round) &&
+          (!facets.status || entry.status === facets.status)
         );
       });
       body.textContent = "";
