@@ -7,8 +7,9 @@ a glyph id: the text-showing operators of every content stream, /W, /ToUnicode a
 
 It must not change how a page looks or the text it gives, and its output is a pure function of
 its input bytes (no clock, no randomness, no files). A font it cannot subset is left as it is,
-and a PDF holding anything else it does not fully understand is returned unchanged: bigger,
-never broken.
+and in a PDF holding anything else it does not fully understand no font is touched: bigger,
+never broken. Either way every stream leaves compressed, so WeasyPrint need not compress the
+empty slots this stage throws away.
 
 Only CID-keyed CFF fonts are compacted (CIDFontType0 from OpenType, as WeasyPrint embeds Noto
 CJK). TrueType fonts (CIDFontType2) are left as they are: HarfBuzz zeroes the metrics and outline
@@ -83,36 +84,46 @@ class _Content:
 
 
 def compact(pdf: bytes) -> bytes:
-    """`pdf` with each embedded font cut down to the glyphs it draws; `pdf` itself when there is
-    nothing to gain or it holds anything this stage does not understand."""
+    """`pdf` with each embedded font cut down to the glyphs it draws and every stream compressed;
+    with its fonts as they were when it holds anything this stage does not understand; `pdf`
+    itself when that gains nothing or qpdf cannot read it."""
     try:
-        with pikepdf.open(io.BytesIO(pdf)) as document:
-            if not _compact_fonts(document):
-                return pdf
-            out = io.BytesIO()
-            # qpdf copies every stream as it is (this stage compresses what it writes) and
-            # compresses only the object streams it writes; the file identifier is a hash of
-            # the content instead of a random one.
-            document.save(
-                out,
-                compress_streams=True,
-                stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                fix_metadata_version=False,
-                deterministic_id=True,
-            )
-    except Exception:  # a malformed object or font anywhere: keep WeasyPrint's bytes, which work
+        return _saved(pdf, compact_fonts=True)
+    except Exception:  # a malformed object or font anywhere: WeasyPrint's fonts, which work
+        pass
+    try:
+        return _saved(pdf, compact_fonts=False)
+    except Exception:
         return pdf
+
+
+def _saved(pdf: bytes, compact_fonts: bool) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if compact_fonts:
+            _compact_fonts(document)
+        out = io.BytesIO()
+        # qpdf compresses the streams that are not (this stage compresses what it writes) and
+        # copies the others as they are, and packs the small objects into compressed object
+        # streams; the file identifier is a hash of the content instead of a random one.
+        document.save(
+            out,
+            compress_streams=True,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            fix_metadata_version=False,
+            deterministic_id=True,
+        )
     data = out.getvalue()
     return data if len(data) < len(pdf) else pdf
 
 
-def _compact_fonts(document: Pdf) -> bool:
-    """Compacts `document` in place; False when no font was compacted."""
+def _compact_fonts(document: Pdf) -> None:
+    """Compacts `document` in place."""
     if "/AcroForm" in document.Root:
         raise _Refused("viewers draw form fields with the form's fonts, any glyph of them")
     programs = _programs(document)
     if not programs:
-        return False
+        return
     contents = [_read(owner, resources, programs) for owner, resources in _content_streams(document)]
     mappings: dict[ObjGen, dict[int, int]] = {}
     owners: dict[ObjGen, ObjGen] = {}
@@ -130,11 +141,10 @@ def _compact_fonts(document: Pdf) -> bool:
             _rewrite_font(font, program.file.objgen, mapping, glyph_count, owners)
         mappings[program.file.objgen] = mapping
     if not mappings:
-        return False
+        return
     written: dict[ObjGen, bytes | None] = {}
     for content in contents:
         _rewrite_content(document, content, mappings, written)
-    return True
 
 
 def _programs(document: Pdf) -> dict[ObjGen, _Program]:
