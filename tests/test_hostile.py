@@ -213,6 +213,26 @@ def test_round_new_writes_through_a_symlinked_register_and_keeps_crlf(data_dir: 
     assert b'  - id: "2026-02"\r\n    title: ' in text and b"\n" not in text.replace(b"\r\n", b"")
 
 
+def test_import_writes_through_a_symlinked_register_and_keeps_crlf(data_dir: Path, tmp_path: Path) -> None:
+    workbook = export(data_dir, tmp_path)
+    real = tmp_path / "shared" / "register.yaml"
+    real.parent.mkdir()
+    real.write_bytes((data_dir / "register.yaml").read_bytes().replace(b"\n", b"\r\n"))
+    (data_dir / "register.yaml").unlink()
+    (data_dir / "register.yaml").symlink_to(real)
+    book = load_workbook(workbook)
+    sheet = book["企业"]
+    employees = next(cell.column for cell in sheet[1] if cell.value == "从业人数")
+    sheet.cell(row=2, column=employees).value = 4321
+    book.save(workbook)
+    code, out, err = run("import", str(workbook), "--data", str(data_dir), "--today", "2026-11-28")
+    assert code == 0 and "修改 1 家" in out, err
+    assert (data_dir / "register.yaml").is_symlink()
+    assert load_inputs(data_dir).register.enterprises[0].employees == 4321
+    text = real.read_bytes()
+    assert b"4321\r\n" in text and b"\n" not in text.replace(b"\r\n", b"")
+
+
 # --- dates the outputs cannot carry ------------------------------------------------------------------
 
 
@@ -240,6 +260,29 @@ def test_a_disk_filling_up_during_the_build_is_said_as_such_with_exit_1(
     )  # fmt: skip
     assert code == 1 and "磁盘已满" in err and "程序缺陷" not in err
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(("number", "said"), [(errno.EACCES, "没有权限"), (errno.EROFS, "磁盘是只读的")])
+def test_an_output_folder_that_cannot_be_written_is_said_as_such_and_the_site_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_cache: Path, number: int, said: str
+) -> None:
+    """Tests run as root, whom permissions do not stop: the refusal is the one the kernel gives
+    when the build makes its staging folder beside the output."""
+    root, data = small_project(tmp_path, enterprises=2)
+    monkeypatch.setattr("generator.build.PROJECT_DIR", root)
+    site = tmp_path / "site"
+    command = ("build", "--data", str(data), "--out", str(site), "--cache", str(pdf_cache), "--today", "2026-11-28")
+    assert run(*command, "-q")[0] == 0
+    before = snapshot(site)
+
+    def refused(out: Path, kind: str) -> Path:
+        raise OSError(number, os.strerror(number), str(out.parent))
+
+    monkeypatch.setattr(write, "scratch_folder", refused)
+    replace_in(data / "register.yaml", FIRST_NAME, "name: 新县青檀示例纺织股份有限公司")
+    code, _, err = run(*command, "-q")
+    assert code == 1 and said in err and "程序缺陷" not in err, err
+    assert snapshot(site) == before
 
 
 @pytest.mark.parametrize(

@@ -212,6 +212,7 @@ PHONE_PAGES = [
     "notices/index.html",
     "notices/2026-01.html",
     "notices/removal-2023-03-15.html",
+    "apply/index.html",
     "apply/check.html",
 ]
 
