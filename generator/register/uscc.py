@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, ValidationError
@@ -50,6 +51,9 @@ def uscc_check_char(first17: str) -> str:
     return str(stdnum_uscc.calc_check_digit(first17))
 
 
+# An import checks every code of the register before and after the merge, and the events sheet
+# repeats them: each distinct code is checked once.
+@lru_cache(maxsize=1 << 16)
 def validate(raw: str) -> str:
     """The normalised code, or `UsccError` saying which check failed and how to verify."""
     code = normalise(raw)

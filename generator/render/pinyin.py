@@ -6,6 +6,8 @@ finds 县长 in 新县长江… (→ zhǎng) and reads 支行 as zhī xíng. The
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 PHRASES = {
@@ -20,6 +22,8 @@ def syllables(name: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)]
 
 
+# pypinyin takes about a millisecond a name; an import or diff orders the same names twice.
+@lru_cache(maxsize=1 << 16)
 def sort_key(name: str) -> tuple[tuple[str, ...], str]:
     """Pinyin syllables with tones (a shorter syllable first: chan1 < chang2), then the name itself."""
     return (tuple(syllables(name)), name)

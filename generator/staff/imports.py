@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Problem, display_path
-from generator.inputs import REGISTER_FILE, load_inputs
+from generator.inputs import REGISTER_FILE, Inputs, load_inputs
 from generator.register import uscc as uscc_rules
 from generator.register.load import Loaded, PathKey, Place, parse_yaml
 from generator.staff.applications import label, read_application
@@ -234,6 +234,7 @@ def _open(data_dir: Path, source: str, problems: list[Problem]) -> tuple[Registe
 
 def _commit(
     data_dir: Path,
+    before: Inputs,
     register: RegisterFile,
     loaded: Loaded,
     merge: Merge,
@@ -242,7 +243,6 @@ def _commit(
     now: datetime,
 ) -> ImportResult:
     """Check the merged register with every rule; write it (after a backup) only when clean."""
-    before = load_inputs(data_dir)
     merged = Loaded(merge.data, loaded.source, loaded.lines, merge.places, labels=labels)
     try:
         after = load_inputs(data_dir, merged)
@@ -258,13 +258,13 @@ def import_workbook(
     workbook: Path, data_dir: Path, today: date, now: Callable[[], datetime] = datetime.now
 ) -> ImportResult:
     """Merge `workbook` into register.yaml, or raise `InputError` with every located problem and write nothing."""
-    load_inputs(data_dir)  # the register must be sound before anything is merged into it
+    before = load_inputs(data_dir)  # the register must be sound before anything is merged into it
     sheets, problems = read_workbook(workbook)
     register, loaded, merge = _open(data_dir, display_path(workbook), problems)
     for title, merger in (("批次", merge_rounds), ("企业", merge_enterprises), ("事件", merge_events)):
         if title in sheets:
             merger(merge, sheets[title])
-    return _commit(data_dir, register, loaded, merge, clerk_label, today, now())
+    return _commit(data_dir, before, register, loaded, merge, clerk_label, today, now())
 
 
 def import_applications(
@@ -272,7 +272,7 @@ def import_applications(
 ) -> ImportResult:
     """Add each application file's enterprise with an `applied` event on `applied_on` (an enterprise
     already in the register is updated and applies again), or raise `InputError` and write nothing."""
-    load_inputs(data_dir)
+    before = load_inputs(data_dir)
     problems: list[Problem] = []
     applications = []
     for path in files:
@@ -310,4 +310,4 @@ def import_applications(
         merge.places[("enterprises", index, "history", len(enterprises[index]["history"]) - 1)] = record_place
         for at, place in application.places.items():
             merge.places[("enterprises", index, *at)] = place
-    return _commit(data_dir, register, loaded, merge, lambda path: label(path[2:]), today, now())
+    return _commit(data_dir, before, register, loaded, merge, lambda path: label(path[2:]), today, now())
