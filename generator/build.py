@@ -82,8 +82,9 @@ class BuildConfig:
 class BuildReport:
     pages: int = 0
     pdfs: int = 0  # in the public site
-    rendered: int = 0  # PDFs actually rendered (the rest came from the cache), site and staff
+    rendered: int = 0  # public PDFs actually rendered (the rest came from the cache)
     staff_pdfs: int = 0
+    staff_rendered: int = 0
     engine_ran: bool = False
     unchanged: bool = False  # nothing changed: the published site was left as it was
     seconds: float = 0.0
@@ -284,7 +285,7 @@ def _build(
             pdfs_started = time.perf_counter()
             progress.stage("生成 PDF", len(later) + len(staff_jobs))
             rendered += site.render(later, run)
-            rendered += staff.render(staff_jobs, run)
+            report.staff_rendered = staff.render(staff_jobs, run)
             report.pdf_seconds = time.perf_counter() - pdfs_started
             progress.stage("生成网站")
             if running is not None:

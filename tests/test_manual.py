@@ -110,7 +110,11 @@ def test_the_manual_works_as_written(tmp_path: Path) -> None:
     approve(workbook, round_id.group(1))
     assert NAME in run(commands[6], tmp_path, friday)  # the import lists what the site will show
     assert "检查通过" in run(commands[7], tmp_path, friday)
-    run(commands[8], tmp_path, notice_day)
+    built = run(commands[8], tmp_path, notice_day)
+    counts = re.search(r"（\d+ 个页面，(\d+) 个 PDF，其中本次新生成 (\d+) 个", built)
+    staff = re.search(r"（(\d+) 份，本次新生成 (\d+) 份）", built)
+    assert counts and staff, built
+    assert 0 < int(counts.group(2)) <= int(counts.group(1)) and 0 < int(staff.group(2)) <= int(staff.group(1))
     notice = page(tmp_path, f"notices/{round_id.group(1)}.html")
     assert "关于新县第五批" in notice.get_text() and NAME in notice.get_text()
     assert "第五批" in page(tmp_path, "index.html").select_one(".wl-open-notices").get_text()  # type: ignore[union-attr]
