@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from generator import routes
 from generator.guideline.model import Guideline
 from generator.guideline.zones import Zone, find_zones
 from generator.inputs import Inputs
@@ -22,8 +23,8 @@ from generator.render.text import Annotator
 
 # Documents the guideline names in 《》, linked to their blank form.
 GUIDELINE_DOCUMENTS = {
-    "落实疫情防控主体责任承诺书": "forms/commitment.pdf",
-    "工业企业白名单申请表": "forms/application.pdf",
+    "落实疫情防控主体责任承诺书": routes.blank_form("commitment", "pdf"),
+    "工业企业白名单申请表": routes.blank_form("application", "pdf"),
 }
 
 
