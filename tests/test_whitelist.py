@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 
 from generator.build import BuildConfig, build
 from generator.inputs import load_inputs
-from generator.model.public import public_enterprises
 from generator.model.search import keywords, name_core, name_parts
+from generator.model.site import gather
 from generator.register.history import Status
 from generator.render.pinyin import sort_key, syllables
 from tests.conftest import DATA, TODAY
@@ -46,7 +46,7 @@ def directory_rows(site: Path, status: str | None = None) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def expected() -> dict[str, list[str]]:
     inputs = load_inputs(DATA)
-    listings = public_enterprises(inputs.register.enterprises, inputs.timelines, TODAY)
+    listings = gather(inputs, TODAY).enterprises
     return {
         "listed": [listing.name for listing in listings if listing.status is Status.LISTED],
         "directory": [listing.name for listing in listings if listing.status in (Status.LISTED, Status.NOTICE)],
@@ -282,7 +282,7 @@ def test_verification_pages_index_only_name_code_and_keywords(built_site: Path) 
     entries = {doc["location"]: doc for doc in index["docs"] if doc["location"].startswith("whitelist/9")}
     assert len(entries) == len(list((built_site / "whitelist").glob("9*.html")))
     inputs = load_inputs(DATA)
-    for item in public_enterprises(inputs.register.enterprises, inputs.timelines, TODAY):
+    for item in gather(inputs, TODAY).enterprises:
         doc = entries[f"whitelist/{item.uscc}.html"]
         words = " ".join(keywords(item, "新县"))
         assert doc["text"].replace("\u200b", "") == f"<p>{item.uscc}</p> <p>{words}</p>"

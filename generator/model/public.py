@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from generator import routes
 from generator.register.history import Period, Standing, Status, Timeline
 from generator.register.models import Enterprise, is_private
-from generator.render.pinyin import sort_key
 
 T = TypeVar("T")
 
@@ -81,8 +80,8 @@ _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(PublicEnterprise) if f
 def public_enterprises(
     enterprises: Iterable[Enterprise], timelines: Mapping[str, Timeline], today: date
 ) -> tuple[PublicEnterprise, ...]:
-    """Every enterprise that has been in a published notice by `today`, in pinyin order of the
-    name: the only function that turns register records into public ones."""
+    """Every enterprise that has been in a published notice by `today`, in register order: the
+    only function that turns register records into public ones."""
     public = []
     for enterprise in enterprises:
         timeline = timelines[enterprise.uscc]
@@ -91,7 +90,6 @@ def public_enterprises(
             continue
         fields: dict[str, Any] = {name: getattr(enterprise, name) for name in _RECORD_FIELDS}
         public.append(PublicEnterprise(**fields, timeline=timeline, standing=result))
-    public.sort(key=lambda item: sort_key(item.name))
     return tuple(public)
 
 

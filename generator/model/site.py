@@ -19,6 +19,7 @@ from generator.model.public import PublicEnterprise, listed, public_enterprises
 from generator.register.history import Schedule, Status
 from generator.register.models import Glossary, SiteSettings
 from generator.register.workdays import WorkCalendar
+from generator.render.pinyin import sort_key
 from generator.render.text import Annotator
 
 # Documents the guideline names in 《》, linked to their blank form.
@@ -89,7 +90,8 @@ def gather(inputs: Inputs, today: date) -> SiteModel:
     """The public model of the site on `today`."""
     glossary = inputs.glossary
     annotator = Annotator.build(((t.spellings, t.term, t.definition) for t in glossary.terms), GUIDELINE_DOCUMENTS)
-    enterprises = public_enterprises(inputs.register.enterprises, inputs.timelines, today)
+    public = public_enterprises(inputs.register.enterprises, inputs.timelines, today)
+    enterprises = tuple(sorted(public, key=lambda item: sort_key(item.name)))
     schedules = tuple(inputs.schedules[r.id] for r in inputs.register.rounds)
     return SiteModel(
         today=today,

@@ -21,7 +21,7 @@ def uncovered() -> re.Pattern[str] | None:
         return None
     listed = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True, check=False)
     ranges: list[tuple[int, int]] = []
-    for token in listed.stdout.split():
+    for token in set(listed.stdout.split()):  # fonts share most of their ranges
         first, _, last = token.partition("-")
         ranges.append((int(first, 16), int(last or first, 16)))
     if not ranges:
