@@ -90,6 +90,16 @@ def tokens(text: str) -> set[str]:
     return set(text.split("\u200b"))
 
 
+def test_search_index_is_utf8_and_the_offline_copy_is_the_same(built_site: Path) -> None:
+    """Written by the theme, every Chinese character took six bytes (\\u65b0); in UTF-8 it takes three."""
+    raw = (built_site / "search" / "search_index.json").read_bytes()
+    text = raw.decode("utf-8")
+    assert "新县" in text and "\\u65b0" not in text
+    script = (built_site / "search" / "search_index.js").read_bytes()
+    assert script == b"var __index = " + raw
+    assert len(raw) < len(json.dumps(json.loads(text)).encode()) * 0.7
+
+
 def test_search_index_is_segmented_with_the_glossary(built_site: Path) -> None:
     entries = {e["location"]: e for e in search_entries(built_site)}
     assert "红区" in tokens(entries["guide/index.html#article-15"]["text"])

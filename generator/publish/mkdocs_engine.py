@@ -119,6 +119,7 @@ class MkDocsRun:
             raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
         repair_toggles(self.stage.site)
         repair_query_segmentation(self.stage.site)
+        unescaped_search_index(self.stage.site)
         stand_alone_404(self.stage.site, urlsplit(self.facts.base_url).path or "/")
 
     def stop(self) -> None:
@@ -156,6 +157,27 @@ def repair_query_segmentation(site: Path) -> None:
         raise BuildError("主题的搜索脚本与预期不同（mkdocs-material 版本变了？），无法修正中文查询的分词。")
     text = workers[0].read_text(encoding="utf-8")
     workers[0].write_text(text.replace(_SEGMENT_LOOP, _SEGMENT_LOOP.replace("o<t.length", "o<=t.length")), "utf-8")
+
+
+# The theme writes its search index with every non-ASCII character escaped: each Chinese character
+# takes six bytes (\u65b0) instead of UTF-8's three, nearly half of a Chinese index. The offline
+# plugin copies the same text into search_index.js; both are written again in UTF-8. JSON text is
+# UTF-8 by definition and a worker's scripts are read as UTF-8, so readers parse the same index.
+_OFFLINE_INDEX_PREFIX = "var __index = "
+
+
+def unescaped_search_index(site: Path) -> None:
+    folder = site / "search"
+    escaped = (folder / "search_index.json").read_text(encoding="utf-8")
+    script = folder / "search_index.js"
+    if script.read_text(encoding="utf-8") != _OFFLINE_INDEX_PREFIX + escaped:
+        raise BuildError("主题的离线搜索索引与预期不同（mkdocs-material 版本变了？），无法改写为 UTF-8。")
+    try:
+        text = json.dumps(json.loads(escaped), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate only an escape can carry: keep the theme's text
+        return
+    (folder / "search_index.json").write_bytes(text)
+    script.write_bytes(_OFFLINE_INDEX_PREFIX.encode() + text)
 
 
 # 404.html is served for a missing address at any depth, so MkDocs gives it root-absolute links
