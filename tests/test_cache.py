@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildConfig, BuildReport, build
-from generator.publish import cache
+from generator.publish import cache, mkdocs_engine
 from generator.publish.cache import GENERATOR, RENDERING_PACKAGES, renderer_fingerprint
 from generator.publish.engine import SiteFacts
 from generator.publish.mkdocs_engine import ENGINE
@@ -143,6 +143,19 @@ def test_a_new_engine_version_or_plugin_setting_rebuilds_the_site_not_the_pdfs(
     )
     third = project.build()
     assert third.engine_ran and third.rendered == 0
+
+
+def test_a_new_repair_of_the_engines_output_rebuilds_the_site(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repairs after MkDocs (toggles, query segmentation, the UTF-8 index, the 404 page) shape
+    its files: a site made before a repair changed is not reused after it."""
+    project.build()
+    changed = tmp_path / "mkdocs_engine.py"
+    changed.write_bytes(Path(mkdocs_engine.__file__).read_bytes() + b"\n# a new repair\n")
+    monkeypatch.setattr(mkdocs_engine, "__file__", str(changed))
+    again = project.build()
+    assert again.engine_ran and again.rendered == 0
 
 
 def test_a_touched_published_site_is_rebuilt_not_trusted(project: Project) -> None:

@@ -66,7 +66,9 @@ class MkDocs:
 
     def fingerprint(self, project: Path, facts: SiteFacts) -> object:
         versions = {name: importlib.metadata.version(name) for name in PACKAGES}
-        return (versions, (project / "mkdocs.yml").read_bytes(), settings(facts), user_dictionary(facts))
+        # This module's repairs shape the engine's files too: a new repair must not meet a reused site.
+        repairs = Path(__file__).read_bytes()
+        return (versions, (project / "mkdocs.yml").read_bytes(), settings(facts), user_dictionary(facts), repairs)
 
     def start(self, project: Path, stage: Staging, facts: SiteFacts) -> MkDocsRun:
         (stage.root / USER_DICT).write_text(user_dictionary(facts), encoding="utf-8")
@@ -162,7 +164,8 @@ def repair_query_segmentation(site: Path) -> None:
 # The theme writes its search index with every non-ASCII character escaped: each Chinese character
 # takes six bytes (\u65b0) instead of UTF-8's three, nearly half of a Chinese index. The offline
 # plugin copies the same text into search_index.js; both are written again in UTF-8. JSON text is
-# UTF-8 by definition and a worker's scripts are read as UTF-8, so readers parse the same index.
+# UTF-8 by definition, and the offline copy is loaded by a script tag in pages that declare UTF-8,
+# so readers parse the same index.
 _OFFLINE_INDEX_PREFIX = "var __index = "
 
 

@@ -8,8 +8,9 @@ a glyph id: the text-showing operators of every content stream, /W, /ToUnicode a
 It must not change how a page looks or the text it gives, and its output is a pure function of
 its input bytes (no clock, no randomness, no files). A font it cannot subset is left as it is,
 and in a PDF holding anything else it does not fully understand no font is touched: bigger,
-never broken. Either way every stream leaves compressed, so WeasyPrint need not compress the
-empty slots this stage throws away.
+never broken. Either way every stream leaves compressed (unless qpdf cannot read the file at all,
+which then comes back as it went in), so WeasyPrint need not compress the empty slots this stage
+throws away.
 
 Only CID-keyed CFF fonts are compacted (CIDFontType0 from OpenType, as WeasyPrint embeds Noto
 CJK). TrueType fonts (CIDFontType2) are left as they are: HarfBuzz zeroes the metrics and outline

@@ -43,7 +43,8 @@ from generator.render.text import chinese_date
 
 STYLESHEETS = {"form": ("css/common.css", "css/print.css"), "gongwen": ("css/common.css", "css/gongwen.css")}
 POOL_THRESHOLD = 12  # below this, starting workers costs more than it saves
-# The WeasyPrint whose font subsetting `_one_pass_subset` repeats (its first pass, verbatim).
+# The WeasyPrint whose HarfBuzz subsetting `_one_pass_subset` follows: its first pass, with the
+# hinting flag its second pass would have applied.
 ONE_PASS_FOR = "70.0"
 TWO_PASS_SUBSET = Font.subset
 
@@ -138,7 +139,7 @@ def _one_pass_subset(font: Font, to_unicode: dict[int, Any], hinting: bool) -> N
     harfbuzz.hb_set_add_sorted_array(dropped, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
     face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input), harfbuzz.hb_face_destroy)
     content = get_hb_object_data(face) if face else None
-    if not content:
+    if not content:  # WeasyPrint would warn and keep the whole font; its warnings stop a build anyway
         raise BuildError(f"无法为 PDF 截取字体“{font.family}”（HarfBuzz 失败）。")
     font.file_content = content
 
@@ -150,7 +151,12 @@ _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB"
 def use_one_pass_subset() -> bool:
     """Put `_one_pass_subset` in place when this is the WeasyPrint it was written for (another
     version keeps its own, slower but as correct); whether it is in place."""
-    fits = weasyprint.__version__ == ONE_PASS_FOR and harfbuzz_subset is not None
+    # WeasyPrint itself subsets with HarfBuzz only from 4.1.0 (hb_set_add_sorted_array).
+    fits = (
+        weasyprint.__version__ == ONE_PASS_FOR
+        and harfbuzz_subset is not None
+        and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+    )
     if fits:
         Font.subset = _one_pass_subset
     return fits

@@ -22,7 +22,8 @@ def syllables(name: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)]
 
 
-# pypinyin takes about a millisecond a name; an import or diff orders the same names twice.
+# pypinyin takes about a millisecond a name, and `wlsite serve` rebuilds in one process after every
+# change of the register: the names it has read before are not read again.
 @lru_cache(maxsize=1 << 16)
 def sort_key(name: str) -> tuple[tuple[str, ...], str]:
     """Pinyin syllables with tones (a shorter syllable first: chan1 < chang2), then the name itself."""
