@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from generator.build import BuildConfig, build
 from generator.cli import cli
-from generator.errors import InputError
+from generator.errors import InputError, Problem
 from generator.inputs import load_inputs
 from generator.publish import write
 from generator.publish.cache import Manifest
@@ -46,12 +46,18 @@ FIRST_NAME = "name: 新县青檀示例纺织有限公司"
 # --- text a font cannot draw, or nobody can see ----------------------------------------------------
 
 
-@pytest.mark.parametrize("character", ["✅", "📞", "🏭"])
-def test_characters_the_pdf_fonts_lack_are_refused_in_check(data_dir: Path, character: str) -> None:
-    replace_in(data_dir / "register.yaml", FIRST_NAME, f"name: 新县青檀{character}示例纺织有限公司")
+def only_problem_with_first_name(data_dir: Path, name: str) -> Problem:
+    """The one problem `check` finds once the first enterprise's name line reads `name`."""
+    replace_in(data_dir / "register.yaml", FIRST_NAME, name)
     with pytest.raises(InputError) as raised:
         load_inputs(data_dir)
     [problem] = raised.value.problems
+    return problem
+
+
+@pytest.mark.parametrize("character", ["✅", "📞", "🏭"])
+def test_characters_the_pdf_fonts_lack_are_refused_in_check(data_dir: Path, character: str) -> None:
+    problem = only_problem_with_first_name(data_dir, f"name: 新县青檀{character}示例纺织有限公司")
     assert (problem.code, problem.field) == ("text.glyph", "enterprises[0].name")
     assert f"“{character}”（U+{ord(character):04X}）" in problem.message
 
@@ -59,10 +65,7 @@ def test_characters_the_pdf_fonts_lack_are_refused_in_check(data_dir: Path, char
 @pytest.mark.parametrize("code_point", [0x2060, 0xFEFF, 0x061C, 0x00AD, 0xE0041, 0x3164, 0x202E, 0x200B])
 def test_invisible_and_blank_characters_are_refused_naming_the_code_point(data_dir: Path, code_point: int) -> None:
     escaped = f"\\U{code_point:08X}"
-    replace_in(data_dir / "register.yaml", FIRST_NAME, f'name: "新县青檀{escaped}示例纺织有限公司"')
-    with pytest.raises(InputError) as raised:
-        load_inputs(data_dir)
-    [problem] = raised.value.problems
+    problem = only_problem_with_first_name(data_dir, f'name: "新县青檀{escaped}示例纺织有限公司"')
     assert (problem.code, problem.field) == ("text.invisible", "enterprises[0].name")
     assert f"U+{code_point:04X}" in problem.message
 

@@ -155,9 +155,9 @@ _SEGMENT_LOOP = "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)"
 
 def repair_query_segmentation(site: Path) -> None:
     workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
-    if len(workers) != 1 or workers[0].read_text(encoding="utf-8").count(_SEGMENT_LOOP) != 1:
+    text = workers[0].read_text(encoding="utf-8") if len(workers) == 1 else ""
+    if text.count(_SEGMENT_LOOP) != 1:
         raise BuildError("主题的搜索脚本与预期不同（mkdocs-material 版本变了？），无法修正中文查询的分词。")
-    text = workers[0].read_text(encoding="utf-8")
     workers[0].write_text(text.replace(_SEGMENT_LOOP, _SEGMENT_LOOP.replace("o<t.length", "o<=t.length")), "utf-8")
 
 

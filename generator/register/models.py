@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from generator import routes
 from generator.register import uscc as uscc_rules
 from generator.register.events import EventKind
-from generator.register.messages import message
+from generator.register.messages import MESSAGES, message
 
 PRIVATE = {"private": True}
 # What the application form page saves (apply/form.html) and `wlsite import` reads.
@@ -193,7 +193,8 @@ def _pattern(regex: re.Pattern[str], what: str, code: str) -> BeforeValidator:
     def parse(value: object) -> str:
         text = parse_text(value)
         if not regex.match(text):
-            raise _error(code, f"{what}格式不对：“{text}”")
+            # A rule the form page also applies has its wording in the shared table.
+            raise _error(code, message(code, text=text) if code in MESSAGES else f"{what}格式不对：“{text}”")
         return text
 
     return BeforeValidator(parse)
@@ -225,7 +226,7 @@ Uscc = Annotated[str, BeforeValidator(parse_uscc)]
 Sector = Annotated[str, _choice(SECTORS, "行业类别", "sector.unknown")]
 Qualification = Annotated[str, _choice(QUALIFICATIONS, "入库条件", "qualification.unknown")]
 Event = Annotated[EventKind, _choice(tuple(EventKind), "事件", "event.unknown")]
-Phone = Annotated[str, _pattern(PHONE_RE, "电话号码", "phone.format")]  # 电话号码格式不对：“…” (messages.py)
+Phone = Annotated[str, _pattern(PHONE_RE, "电话号码", "phone.format")]
 Email = Annotated[str, _pattern(EMAIL_RE, "电子邮箱", "email.format")]
 Postcode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "邮政编码", "postcode.format")]
 DivisionCode = Annotated[str, _pattern(re.compile(r"^\d{6}$"), "行政区划码", "division_code.format")]

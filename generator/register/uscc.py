@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, ValidationError
+from stdnum.exceptions import InvalidFormat, ValidationError
 
 from generator.register.messages import MESSAGES, message
 
@@ -66,11 +66,9 @@ def validate(raw: str) -> str:
             raise UsccError("uscc.character", text)
     try:
         stdnum_uscc.validate(code)
-    except InvalidChecksum:
-        raise UsccError("uscc.checksum", message("uscc.checksum")) from None
     except InvalidFormat:
         raise UsccError("uscc.format", message("uscc.format")) from None
-    except ValidationError:  # length and alphabet were checked above; anything else is the checksum's kin
+    except ValidationError:  # length and alphabet were checked above: InvalidChecksum, or its kin
         raise UsccError("uscc.checksum", message("uscc.checksum")) from None
     org = code[8:17]
     if org[8] != org_check_char(org[:8]):

@@ -31,7 +31,7 @@ from generator.register.models import (
 )
 from generator.register.uscc import ALPHABET
 from generator.register.validate import LIAISON_QUALIFICATION
-from generator.render.letters import CLOSING, COMMITMENTS, LEAD
+from generator.render.letters import CLOSING, COMMITMENT_PARTS
 from generator.render.markdown import page
 from generator.render.registry import Job
 
@@ -102,7 +102,7 @@ def plan(model: SiteModel) -> list[Job]:
             "apply_form.md.j2",
             conditions=found,
             rules=rules(model),
-            commitments=[clause.split(LEAD) for clause in COMMITMENTS],
+            commitments=COMMITMENT_PARTS,
             closing=CLOSING,
             authority=authority,
         ),

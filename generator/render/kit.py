@@ -17,7 +17,7 @@ from generator.model.site import SiteModel
 from generator.model.staff import StaffModel
 from generator.register.models import DECLARATION_NAMES, EXCLUSION_NAMES, QUALIFICATIONS, SECTORS, SiteSettings
 from generator.render import archive
-from generator.render.letters import CLOSING, COMMITMENTS, LEAD
+from generator.render.letters import CLOSING, COMMITMENT_PARTS
 from generator.render.pdf import pdf
 from generator.render.registry import Job
 from generator.render.text import chinese_date
@@ -95,7 +95,7 @@ def forms_context(site: SiteSettings, guideline: Guideline) -> dict[str, Any]:
         "exclusions": list(EXCLUSION_NAMES.items()),
         "articles": [(a.number, a.text) for a in guideline.articles],
         "base_url": site.base_url,
-        "commitments": [clause.split(LEAD) for clause in COMMITMENTS],
+        "commitments": COMMITMENT_PARTS,
         "closing": CLOSING,
     }
 

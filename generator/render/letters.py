@@ -21,3 +21,6 @@ COMMITMENTS = (
     "完整、准确提供申报材料，对材料的真实性负责，自觉接受主管部门和属地政府的监督检查。",
 )
 CLOSING = "如有违反上述承诺，本企业自愿承担相应责任，并接受移出白名单等处理。"
+
+# Each promise cut where the lead goes, for templates that put their blanks or values between.
+COMMITMENT_PARTS = [clause.split(LEAD) for clause in COMMITMENTS]

@@ -286,16 +286,14 @@ def import_applications(
     register, loaded, merge = _open(data_dir, "", problems)
     seen: dict[str, str] = {}
     for application in applications:
-        code = (
-            uscc_rules.normalise(application.record.get("uscc") or "")
-            if isinstance(application.record.get("uscc"), str)
-            else ""
-        )
-        if code and code in seen:
+        typed = application.record.get("uscc")
+        code = uscc_rules.normalise(typed) if isinstance(typed, str) else ""
+        if code in seen:
             message = f"与 {seen[code]} 是同一家企业（统一社会信用代码相同），一次只能导入其中一份"
             merge.problems.append(Problem(application.source, 0, "", message, code="application.duplicate"))
             continue
-        seen.setdefault(code, application.source)
+        if code:
+            seen[code] = application.source
         enterprises = merge.records("enterprises")
         index = merge.by_code.get(code) if code else None
         event = {"date": applied_on.isoformat(), "event": "applied"}

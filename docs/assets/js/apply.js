@@ -499,24 +499,21 @@
     var sector = (form.querySelector('input[name="sector"]:checked') || {}).value;
     var reasons = [];
     var unanswered = 0;
-    function questionText(box) {
-      return box.querySelector(".wl-question__text").textContent.trim();
-    }
-    Array.prototype.forEach.call(form.querySelectorAll('.wl-question[data-kind="baseline"]'), function (box) {
-      var answer = (box.querySelector("input:checked") || {}).value;
-      if (!answer) {
-        unanswered += 1;
-      } else if (answer === "no") {
-        reasons.push("不满足基本条件“" + questionText(box) + "”");
-      }
-    });
-    Array.prototype.forEach.call(form.querySelectorAll('.wl-question[data-kind="exclusion"]'), function (box) {
-      var answer = (box.querySelector("input:checked") || {}).value;
-      if (!answer) {
-        unanswered += 1;
-      } else if (answer === "yes") {
-        reasons.push("有不得纳入的情形“" + questionText(box) + "”");
-      }
+    // Each kind of question: the answer that rules an enterprise out, and how the reason reads.
+    [
+      { kind: "baseline", failing: "no", reason: "不满足基本条件" },
+      { kind: "exclusion", failing: "yes", reason: "有不得纳入的情形" }
+    ].forEach(function (question) {
+      var boxes = form.querySelectorAll('.wl-question[data-kind="' + question.kind + '"]');
+      Array.prototype.forEach.call(boxes, function (box) {
+        var answer = (box.querySelector("input:checked") || {}).value;
+        if (!answer) {
+          unanswered += 1;
+        } else if (answer === question.failing) {
+          var text = box.querySelector(".wl-question__text").textContent.trim();
+          reasons.push(question.reason + "“" + text + "”");
+        }
+      });
     });
     var chosen = Array.prototype.filter.call(form.querySelectorAll('input[name="qualification"]'), function (box) {
       return box.checked;
