@@ -274,7 +274,10 @@ def test_an_output_folder_that_cannot_be_written_is_said_as_such_and_the_site_ke
     root, data = small_project(tmp_path, enterprises=2)
     monkeypatch.setattr("generator.build.PROJECT_DIR", root)
     site = tmp_path / "site"
-    command = ("build", "--data", str(data), "--out", str(site), "--cache", str(pdf_cache), "--today", "2026-11-28")
+    command = (
+        "build", "--data", str(data), "--out", str(site), "--staff-out", str(tmp_path / "staff"),
+        "--cache", str(pdf_cache), "--today", "2026-11-28",
+    )  # fmt: skip
     assert run(*command, "-q")[0] == 0
     before = snapshot(site)
 
