@@ -14,7 +14,7 @@ from generator.guideline.parse import read_guideline
 from generator.register.history import Schedule, Timeline
 from generator.register.load import Loaded, load_yaml
 from generator.register.models import Glossary, Register, SiteSettings
-from generator.register.validate import check_glossary, check_holidays, check_register, check_site
+from generator.register.validate import Known, check_glossary, check_holidays, check_register, check_site
 from generator.register.workdays import WorkCalendar
 
 SITE_FILE = "site.yaml"
@@ -40,10 +40,11 @@ def holidays_source(data_dir: Path) -> str:
     return display_path(data_dir / HOLIDAYS_FILE)
 
 
-def load_inputs(data_dir: Path, register: Loaded | None = None) -> Inputs:
+def load_inputs(data_dir: Path, register: Loaded | None = None, known: Known | None = None) -> Inputs:
     """Every input, validated, with its warnings; `InputError` with every problem when any is an error.
 
-    `register` replaces data/register.yaml (a merged import, a register to compare).
+    `register` replaces data/register.yaml (a merged import, a register to compare); records it
+    shares with `known` are not parsed again.
     """
     problems: list[Problem] = []
 
@@ -72,7 +73,7 @@ def load_inputs(data_dir: Path, register: Loaded | None = None) -> Inputs:
     checked = None
     loaded = register if register is not None else attempt(data_dir / REGISTER_FILE)
     if loaded is not None:
-        checked, found = check_register(loaded, site, calendar, holidays_source(data_dir))
+        checked, found = check_register(loaded, site, calendar, holidays_source(data_dir), known)
         problems.extend(found)
 
     loaded = attempt(data_dir / GLOSSARY_FILE)

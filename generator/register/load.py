@@ -9,7 +9,7 @@ execute or exhaust memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ class Loaded:
     data: Any
     source: str
     lines: dict[PathKey, int] = field(default_factory=dict)
-    places: dict[PathKey, Place] = field(default_factory=dict)
+    places: Mapping[PathKey, Place] = field(default_factory=dict)
     # The clerk's name for a field of imported data with no cell of its own (a missing column).
     labels: Callable[[PathKey], str] | None = None
 

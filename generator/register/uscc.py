@@ -10,6 +10,7 @@ verify the code against the business licence, and never name a character to put 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,10 +35,12 @@ class UsccError(ValueError):
         return self.message
 
 
+_SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
+
+
 def normalise(raw: str) -> str:
     """NFKC (full-width → half-width), upper case, no spaces or hyphens."""
-    text = unicodedata.normalize("NFKC", raw).upper()
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "-‐‑–—")
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).upper())
 
 
 def org_check_char(org8: str) -> str:

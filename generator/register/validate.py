@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -153,24 +153,26 @@ def _items(value: Any) -> Iterator[tuple[str, Any]]:
     return iter(value) if isinstance(value, BaseModel) else iter(value.items())
 
 
-def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+def _strings(data: Any, path: PathKey, skip: Collection[PathKey]) -> Iterator[tuple[PathKey, str]]:
     if isinstance(data, str):
         yield path, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, (*path, key))
+            yield from _strings(value, (*path, key), skip)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _strings(value, (*path, index))
+            child = (*path, index)
+            if child not in skip:
+                yield from _strings(value, child, skip)
 
 
-def glyph_problems(loaded: Loaded, known: Iterable[Problem]) -> list[Problem]:
+def glyph_problems(loaded: Loaded, known: Iterable[Problem], checked: Collection[PathKey] = ()) -> list[Problem]:
     """Characters no installed font can draw (an emoji, a rare ideograph): the PDFs print these
     values, and WeasyPrint would fail the build on an empty box. Fields already reported for
-    another reason are left to that message."""
+    another reason are left to that message, and records in `checked` were read before."""
     reported = {problem.field for problem in known}
     problems = []
-    for path, text in _strings(loaded.data, ()):
+    for path, text in _strings(loaded.data, (), checked):
         ch = missing_glyph(text)
         if ch is not None and field_path(path) not in reported:
             message = (
@@ -284,6 +286,23 @@ class CheckedRegister:
     register: Register
     schedules: dict[str, Schedule]
     timelines: dict[str, Timeline]  # uscc → its history replayed, once
+
+
+@dataclass(frozen=True)
+class Known:
+    """A register checked without an error and the records it parsed to (the register an import
+    merges into). A record identical to the one at its index there is not parsed or searched for
+    missing glyphs again; every rule still runs on it, as rules read other records too."""
+
+    data: Any
+    register: Register
+
+    def record(self, name: str, index: int, item: Any) -> BaseModel | None:
+        items = self.data.get(name) if isinstance(self.data, dict) else None
+        if isinstance(items, list) and index < len(items) and items[index] == item:
+            parsed: tuple[BaseModel, ...] = getattr(self.register, name)
+            return parsed[index]
+        return None
 
 
 class _RegisterRules:
@@ -462,12 +481,13 @@ def _valid_code(raw: object) -> str | None:
 
 
 def check_register(
-    loaded: Loaded, site: SiteSettings | None, calendar: WorkCalendar, holidays_file: str
+    loaded: Loaded, site: SiteSettings | None, calendar: WorkCalendar, holidays_file: str, known: Known | None = None
 ) -> tuple[CheckedRegister | None, list[Problem]]:
     """Every problem of the register; the checked register when there is none that is an error."""
     top, problems = _mapping(loaded, tuple(Register.model_fields), "rounds（批次）和 enterprises（企业）")
     rules = _RegisterRules(loaded, site, calendar, holidays_file)
     parsed: dict[str, list[tuple[int, Any]]] = {"rounds": [], "enterprises": []}
+    checked: set[PathKey] = set()
     partial: dict[str, list[tuple[int, dict[str, Any]]]] = {"rounds": [], "enterprises": []}
     for name, model in (("rounds", Round), ("enterprises", Enterprise)):
         items = top.get(name)
@@ -477,7 +497,12 @@ def check_register(
             problems.append(loaded.problem((name,), "field.type", "应为列表（每项以“- ”开头）"))
             continue
         for index, item in enumerate(items):
-            record, found = to_model(model, item, loaded, (name, index))
+            record = known.record(name, index, item) if known is not None else None
+            if record is not None:
+                checked.add((name, index))
+                found: list[Problem] = []
+            else:
+                record, found = to_model(model, item, loaded, (name, index))
             problems.extend(found)
             if record is not None:
                 parsed[name].append((index, record))
@@ -493,7 +518,7 @@ def check_register(
         if timeline is not None:
             timelines[index] = timeline
     problems.extend(rules.problems)
-    problems += glyph_problems(loaded, problems)
+    problems += glyph_problems(loaded, problems, checked)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     register = Register(

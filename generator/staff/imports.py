@@ -7,8 +7,8 @@ workbook, sheet, cell and column header the clerk sees. Time grows with the rows
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
+import marshal
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +17,8 @@ from typing import Any
 from generator.errors import InputError, Problem, display_path
 from generator.inputs import REGISTER_FILE, Inputs, load_inputs
 from generator.register import uscc as uscc_rules
-from generator.register.load import Loaded, PathKey, Place, parse_yaml
+from generator.register.load import Loaded, PathKey, Place
+from generator.register.validate import Known
 from generator.staff.applications import label, read_application
 from generator.staff.diff import Comparison, compare
 from generator.staff.workbook import (
@@ -36,16 +37,53 @@ from generator.staff.workbook import (
 from generator.staff.yamlfile import RegisterFile
 
 
+def cell_place(source: str, sheet: Sheet, row: int, column: Column | None = None) -> Place:
+    if column is None:
+        return Place(source, row, f"{sheet.title}!{row}（第 {row} 行）")
+    return Place(source, row, f"{sheet.title}!{sheet.letters[column]}{row}（{column.header}）", label="")
+
+
+class Places(MutableMapping[PathKey, Place]):
+    """Where each merged value came from. A cell is kept as (sheet, row, column) and made into a
+    `Place` only when a message needs it: a 10,000-row workbook has 380,000 cells."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.cells: dict[PathKey, Place | tuple[Sheet, int, Column | None]] = {}
+
+    def mark(self, path: PathKey, sheet: Sheet, row: int, column: Column | None = None) -> None:
+        self.cells[path] = (sheet, row, column)
+
+    def __getitem__(self, path: PathKey) -> Place:
+        found = self.cells[path]
+        return found if isinstance(found, Place) else cell_place(self.source, *found)
+
+    def __setitem__(self, path: PathKey, place: Place) -> None:
+        self.cells[path] = place
+
+    def __delitem__(self, path: PathKey) -> None:
+        del self.cells[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.cells
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self.cells)
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+
 @dataclass
 class Merge:
     """The register as plain data with the workbook merged in, and where each imported value came from."""
 
     data: dict[str, Any]
     source: str
-    places: dict[PathKey, Place] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.places = Places(self.source)
         self.by_code = {
             uscc_rules.normalise(e["uscc"]): index
             for index, e in enumerate(self.data.get("enterprises") or [])
@@ -61,13 +99,8 @@ class Merge:
         items: list[Any] = self.data[name]
         return items
 
-    def place(self, sheet: Sheet, row: int, column: Column | None = None) -> Place:
-        if column is None:
-            return Place(self.source, row, f"{sheet.title}!{row}（第 {row} 行）")
-        return Place(self.source, row, f"{sheet.title}!{sheet.letters[column]}{row}（{column.header}）", label="")
-
     def report(self, sheet: Sheet, row: int, column: Column, code: str, message: str) -> None:
-        place = self.place(sheet, row, column)
+        place = cell_place(self.source, sheet, row, column)
         self.problems.append(Problem(self.source, row, "", message, place=place.cell, code=code))
 
     def value(self, sheet: Sheet, row: int, column: Column, raw: Any) -> str | None:
@@ -117,10 +150,10 @@ def merge_rounds(merge: Merge, sheet: Sheet) -> None:
             index = len(rounds) - 1
             if round_id:
                 merge.by_round[round_id] = index
-            merge.places[("rounds", index)] = merge.place(sheet, row)
+            merge.places.mark(("rounds", index), sheet, row)
         for column, raw in cells.items():
             _set(rounds[index], column.path, merge.value(sheet, row, column, raw))
-            merge.places[("rounds", index, *column.path)] = merge.place(sheet, row, column)
+            merge.places.mark(("rounds", index, *column.path), sheet, row, column)
 
 
 def merge_enterprises(merge: Merge, sheet: Sheet) -> None:
@@ -134,21 +167,21 @@ def merge_enterprises(merge: Merge, sheet: Sheet) -> None:
             index = len(enterprises) - 1
             if code:
                 merge.by_code[code] = index
-            merge.places[("enterprises", index)] = merge.place(sheet, row)
+            merge.places.mark(("enterprises", index), sheet, row)
         record = enterprises[index]
         qualifications: list[str | None] = [None, None, None]
         touched_qualifications = False
         for column, raw in cells.items():
             value = merge.value(sheet, row, column, raw)
-            place = merge.place(sheet, row, column)
             if column.path[0] == "qualifications":
                 qualifications[int(column.path[1])] = value
+                if not touched_qualifications:
+                    merge.places.mark(("enterprises", index, "qualifications"), sheet, row, column)
                 touched_qualifications = True
-                merge.places.setdefault(("enterprises", index, "qualifications"), place)
-                merge.places[("enterprises", index, "qualifications", int(column.path[1]))] = place
+                merge.places.mark(("enterprises", index, "qualifications", int(column.path[1])), sheet, row, column)
                 continue
             _set(record, column.path, value)
-            merge.places[("enterprises", index, *column.path)] = place
+            merge.places.mark(("enterprises", index, *column.path), sheet, row, column)
         if touched_qualifications:
             record["qualifications"] = [q for q in qualifications if q]
 
@@ -191,10 +224,10 @@ def merge_events(merge: Merge, sheet: Sheet) -> None:
             continue
         history.append(event)
         position = ("enterprises", index, "history", len(history) - 1)
-        merge.places[position] = merge.place(sheet, row)
+        merge.places.mark(position, sheet, row)
         for column in cells:
             if column.path[0] not in ("uscc", "name"):
-                merge.places[(*position, *column.path)] = merge.place(sheet, row, column)
+                merge.places.mark((*position, *column.path), sheet, row, column)
 
 
 _LABELS: dict[tuple[str, tuple[str, ...]], str] = {
@@ -226,31 +259,38 @@ class ImportResult:
     backup: Path | None  # None when the register did not change and was not written
 
 
-def _open(data_dir: Path, source: str, problems: list[Problem]) -> tuple[RegisterFile, Loaded, Merge]:
-    register = RegisterFile(data_dir / REGISTER_FILE)
-    loaded = parse_yaml(register.text, display_path(register.path))
-    return register, loaded, Merge(copy.deepcopy(loaded.data or {}), source, problems=problems)
+def _open(data_dir: Path, source: str, problems: list[Problem]) -> tuple[RegisterFile, Inputs, Merge]:
+    """The register read once, as text to write back and as data; checked whole before anything
+    is merged into it."""
+    try:
+        register = RegisterFile(data_dir / REGISTER_FILE)
+    except InputError:
+        load_inputs(data_dir)  # raises with every problem of the data folder, the register's among them
+        raise
+    before = load_inputs(data_dir, register.loaded)
+    # marshal copies fast and exactly what the loader makes: dicts, lists, strings and None.
+    return register, before, Merge(marshal.loads(marshal.dumps(register.data)), source, problems=problems)
 
 
 def _commit(
     data_dir: Path,
     before: Inputs,
     register: RegisterFile,
-    loaded: Loaded,
     merge: Merge,
     labels: Callable[[PathKey], str],
     today: date,
     now: datetime,
 ) -> ImportResult:
     """Check the merged register with every rule; write it (after a backup) only when clean."""
+    loaded = register.loaded
     merged = Loaded(merge.data, loaded.source, loaded.lines, merge.places, labels=labels)
     try:
-        after = load_inputs(data_dir, merged)
+        after = load_inputs(data_dir, merged, Known(loaded.data, before.register))
     except InputError as error:
         raise InputError(merge.problems + error.problems) from None
     if merge.problems:
         raise InputError(merge.problems)
-    backup = register.write(merge.data, now) if merge.data != loaded.data else None
+    backup = register.write(merge.data, now) if merge.data != register.data else None
     return ImportResult(compare(before, after, today), backup)
 
 
@@ -258,13 +298,12 @@ def import_workbook(
     workbook: Path, data_dir: Path, today: date, now: Callable[[], datetime] = datetime.now
 ) -> ImportResult:
     """Merge `workbook` into register.yaml, or raise `InputError` with every located problem and write nothing."""
-    before = load_inputs(data_dir)  # the register must be sound before anything is merged into it
     sheets, problems = read_workbook(workbook)
-    register, loaded, merge = _open(data_dir, display_path(workbook), problems)
+    register, before, merge = _open(data_dir, display_path(workbook), problems)
     for title, merger in (("批次", merge_rounds), ("企业", merge_enterprises), ("事件", merge_events)):
         if title in sheets:
             merger(merge, sheets[title])
-    return _commit(data_dir, before, register, loaded, merge, clerk_label, today, now())
+    return _commit(data_dir, before, register, merge, clerk_label, today, now())
 
 
 def import_applications(
@@ -272,7 +311,6 @@ def import_applications(
 ) -> ImportResult:
     """Add each application file's enterprise with an `applied` event on `applied_on` (an enterprise
     already in the register is updated and applies again), or raise `InputError` and write nothing."""
-    before = load_inputs(data_dir)
     problems: list[Problem] = []
     applications = []
     for path in files:
@@ -283,7 +321,7 @@ def import_applications(
             continue
         applications.append(application)
         problems += application.problems
-    register, loaded, merge = _open(data_dir, "", problems)
+    register, before, merge = _open(data_dir, "", problems)
     seen: dict[str, str] = {}
     for application in applications:
         typed = application.record.get("uscc")
@@ -308,4 +346,4 @@ def import_applications(
         merge.places[("enterprises", index, "history", len(enterprises[index]["history"]) - 1)] = record_place
         for at, place in application.places.items():
             merge.places[("enterprises", index, *at)] = place
-    return _commit(data_dir, before, register, loaded, merge, lambda path: label(path[2:]), today, now())
+    return _commit(data_dir, before, register, merge, lambda path: label(path[2:]), today, now())

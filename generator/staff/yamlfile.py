@@ -230,7 +230,8 @@ class RegisterFile:
         self.bom = raw.startswith(b"\xef\xbb\xbf")
         self.newline = "\r\n" if "\r\n" in decoded else "\n"
         self.text = decoded.replace("\r\n", "\n")
-        self.data = parse_yaml(self.text, display_path(path)).data or {}
+        self.loaded = parse_yaml(self.text, display_path(path))
+        self.data = self.loaded.data or {}
 
     def render(self, merged: dict[str, Any]) -> str:
         """The file's text with `merged` in it: changed records re-written, new ones appended."""
