@@ -86,7 +86,8 @@ def parse_text(value: object) -> str:
         raise _error("field.empty", message("field.empty"))
     if len(text) > MAX_TEXT:
         raise _error("text.too_long", message("text.too_long", length=len(text), limit=MAX_TEXT))
-    for ch in text:
+    # isprintable (in C) is false for every category below, so most text skips the loop.
+    for ch in text if not text.isprintable() or not _BLANK_LETTERS.isdisjoint(text) else ():
         category = unicodedata.category(ch)
         if category == "Cc":
             raise _error("text.control", message("text.control", code=f"{ord(ch):04X}"))

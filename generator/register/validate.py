@@ -166,10 +166,36 @@ def _strings(data: Any, path: PathKey, skip: Collection[PathKey]) -> Iterator[tu
                 yield from _strings(value, child, skip)
 
 
+def _texts(data: Any, found: list[str]) -> None:
+    if type(data) is str:
+        found.append(data)
+    elif type(data) is dict:
+        for value in data.values():
+            _texts(value, found)
+    elif type(data) is list:
+        for value in data:
+            _texts(value, found)
+
+
+def _unchecked_text(data: Any, checked: Collection[PathKey]) -> str:
+    """Every value outside the records in `checked` (which are items of top-level lists), joined."""
+    found: list[str] = []
+    for key, value in data.items() if isinstance(data, dict) else [("", data)]:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if (key, index) not in checked:
+                    _texts(item, found)
+        else:
+            _texts(value, found)
+    return "".join(found)
+
+
 def glyph_problems(loaded: Loaded, known: Iterable[Problem], checked: Collection[PathKey] = ()) -> list[Problem]:
     """Characters no installed font can draw (an emoji, a rare ideograph): the PDFs print these
     values, and WeasyPrint would fail the build on an empty box. Fields already reported for
     another reason are left to that message, and records in `checked` were read before."""
+    if missing_glyph(_unchecked_text(loaded.data, checked)) is None:  # one search of it all, the usual answer
+        return []
     reported = {problem.field for problem in known}
     problems = []
     for path, text in _strings(loaded.data, (), checked):

@@ -8,8 +8,10 @@ public sees it on the date (enterprises added, no longer public, changed), group
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from generator.inputs import Inputs, load_inputs
@@ -67,7 +69,9 @@ def _event(event: HistoryEvent) -> str:
     return f"{event.date} {event.event.label}{round_}"
 
 
-def _record_changes(before: Enterprise, after: Enterprise, on: date, timeline_status: str) -> list[str]:
+def _record_changes(before: Enterprise, after: Enterprise, on: date, status: Callable[[], str]) -> list[str]:
+    if before is after:  # a record the import left as it was keeps its parsed form
+        return []
     details = []
     for name, label in FIELDS:
         old, new = getattr(before, name), getattr(after, name)
@@ -83,7 +87,7 @@ def _record_changes(before: Enterprise, after: Enterprise, on: date, timeline_st
     elif after.history != before.history:
         details.append("事件记录已修改")
     if details:
-        details.append(f"{on} 的状态：{timeline_status}")
+        details.append(f"{on} 的状态：{status()}")
     return details
 
 
@@ -146,12 +150,12 @@ def compare(before: Inputs, after: Inputs, on: date) -> Comparison:
     events = 0
     for enterprise in after.register.enterprises:
         previous = old.get(enterprise.uscc)
-        status = _status(after, enterprise.uscc, on)
         if previous is None:
+            status = _status(after, enterprise.uscc, on)
             register.append(Change("+", "", enterprise.name, enterprise.uscc, (f"{on} 的状态：{status}",)))
             events += len(enterprise.history)
             continue
-        details = _record_changes(previous, enterprise, on, status)
+        details = _record_changes(previous, enterprise, on, partial(_status, after, enterprise.uscc, on))
         if details:
             register.append(Change("~", "", enterprise.name, enterprise.uscc, tuple(details)))
             events += max(0, len(enterprise.history) - len(previous.history))

@@ -8,7 +8,10 @@ workbook, sheet, cell and column header the clerk sees. Time grows with the rows
 from __future__ import annotations
 
 import marshal
+import multiprocessing
 from collections.abc import Callable, Iterator, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +34,6 @@ from generator.staff.workbook import (
     CellProblem,
     Column,
     Sheet,
-    cell_text,
     read_workbook,
 )
 from generator.staff.yamlfile import RegisterFile
@@ -103,9 +105,8 @@ class Merge:
         place = cell_place(self.source, sheet, row, column)
         self.problems.append(Problem(self.source, row, "", message, place=place.cell, code=code))
 
-    def value(self, sheet: Sheet, row: int, column: Column, raw: Any) -> str | None:
+    def value(self, sheet: Sheet, row: int, column: Column, text: str | CellProblem | None) -> str | None:
         """The cell as register text; one message for a cell that cannot be read, none later."""
-        text = cell_text(column, raw)
         if isinstance(text, CellProblem):
             self.report(sheet, row, column, text.code, text.message)
             return None
@@ -151,8 +152,8 @@ def merge_rounds(merge: Merge, sheet: Sheet) -> None:
             if round_id:
                 merge.by_round[round_id] = index
             merge.places.mark(("rounds", index), sheet, row)
-        for column, raw in cells.items():
-            _set(rounds[index], column.path, merge.value(sheet, row, column, raw))
+        for column, text in cells.items():
+            _set(rounds[index], column.path, merge.value(sheet, row, column, text))
             merge.places.mark(("rounds", index, *column.path), sheet, row, column)
 
 
@@ -171,8 +172,8 @@ def merge_enterprises(merge: Merge, sheet: Sheet) -> None:
         record = enterprises[index]
         qualifications: list[str | None] = [None, None, None]
         touched_qualifications = False
-        for column, raw in cells.items():
-            value = merge.value(sheet, row, column, raw)
+        for column, text in cells.items():
+            value = merge.value(sheet, row, column, text)
             if column.path[0] == "qualifications":
                 qualifications[int(column.path[1])] = value
                 if not touched_qualifications:
@@ -213,9 +214,9 @@ def merge_events(merge: Merge, sheet: Sheet) -> None:
             )
             continue
         event: dict[str, Any] = {}
-        for column, raw in cells.items():
+        for column, text in cells.items():
             if column.path[0] not in ("uscc", "name"):
-                _set(event, column.path, merge.value(sheet, row, column, raw))
+                _set(event, column.path, merge.value(sheet, row, column, text))
         history = record.setdefault("history", [])
         if not isinstance(history, list):
             continue
@@ -294,12 +295,41 @@ def _commit(
     return ImportResult(compare(before, after, today), backup)
 
 
+def _read_or_refuse(workbook: Path) -> tuple[dict[str, Sheet], list[Problem], bool]:
+    """`read_workbook` for another process: an `InputError` does not survive pickling."""
+    try:
+        return (*read_workbook(workbook), False)
+    except InputError as error:
+        return {}, error.problems, True
+
+
+@contextmanager
+def _reading(workbook: Path) -> Iterator[Callable[[], tuple[dict[str, Sheet], list[Problem]]]]:
+    """The workbook read in a forked process while this one reads and checks the register: each
+    takes seconds at province scale, and the machine has two cores."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: read_workbook(workbook)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        reading = pool.submit(_read_or_refuse, workbook)
+
+        def result() -> tuple[dict[str, Sheet], list[Problem]]:
+            sheets, problems, refused = reading.result()
+            if refused:
+                raise InputError(problems)
+            return sheets, problems
+
+        yield result
+
+
 def import_workbook(
     workbook: Path, data_dir: Path, today: date, now: Callable[[], datetime] = datetime.now
 ) -> ImportResult:
     """Merge `workbook` into register.yaml, or raise `InputError` with every located problem and write nothing."""
-    sheets, problems = read_workbook(workbook)
-    register, before, merge = _open(data_dir, display_path(workbook), problems)
+    with _reading(workbook) as read:
+        register, before, merge = _open(data_dir, display_path(workbook), [])
+        sheets, problems = read()
+    merge.problems += problems
     for title, merger in (("批次", merge_rounds), ("企业", merge_enterprises), ("事件", merge_events)):
         if title in sheets:
             merger(merge, sheets[title])

@@ -256,6 +256,8 @@ def cell_text(column: Column, value: Any) -> str | CellProblem | None:
     """A cell as the text the register would hold, or why it cannot be read."""
     if value is None:
         return None
+    if type(value) is str and column.kind not in ("date", "count"):
+        return value.strip() or None
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, datetime | date):
@@ -299,7 +301,8 @@ def _number_text(column: Column, value: float) -> str | CellProblem:
 @dataclass
 class Sheet:
     title: str
-    rows: list[tuple[int, dict[Column, Any]]] = field(default_factory=list)  # row number, value by column
+    # Row number, and each typed cell as register text (None: blank) or why it cannot be read.
+    rows: list[tuple[int, dict[Column, str | CellProblem | None]]] = field(default_factory=list)
     letters: dict[Column, str] = field(default_factory=dict)
 
 
@@ -409,8 +412,12 @@ def _read_sheet(
         )
         return None, problems
     for number, values in enumerate(rows, start=2):
-        cells = {positions[i]: values[i] for i in positions if i < len(values) and values[i] != ""}
-        if all(isinstance(v, str) and not v.strip() for v in cells.values()):
+        cells = {
+            column: cell_text(column, values[i])
+            for i, column in positions.items()
+            if i < len(values) and values[i] != ""
+        }
+        if all(text is None for text in cells.values()):
             continue
         sheet.rows.append((number, cells))
     return sheet, problems

@@ -35,7 +35,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.errors import InputError, Problem, display_path
 from generator.files import read_limited
-from generator.register.load import MAX_BYTES, NULLS, parse_yaml
+from generator.register.load import MAX_BYTES, NULLS, Loaded, parse_yaml
 
 HISTORY_FOLDER = ".history"
 KEEP_BACKUPS = 20
@@ -215,6 +215,67 @@ def _layout(text: str) -> dict[str, _List]:
     return found
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _block_layout(text: str, loaded: Loaded, name: str) -> _List | None:
+    """The spans of a block list's items from the lines the loader already recorded, without
+    reading the file's events again: from each item's dash to the next one's, less the comments
+    and blank lines between them. None when the list is not laid out that way (`_layout` then
+    reads the events); what a span holds is checked by `_holds` before it is used.
+    """
+    items = loaded.data.get(name) if isinstance(loaded.data, dict) else None
+    if not isinstance(items, list) or not items or (name,) not in loaded.lines:
+        return None
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    starts: list[int] = []
+    column = -1
+    for index in range(len(items)):
+        number = loaded.lines.get((name, index), 0) - 1
+        match = _ITEM_RE.match(lines[number]) if 0 <= number < len(lines) else None
+        if match is None or column not in (-1, len(match.group(1))):
+            return None  # a dash on a line of its own, or items at different columns
+        column = len(match.group(1))
+        starts.append(number)
+    ends = []
+    for here, following in zip(starts, [*starts[1:], None], strict=True):
+        end = here + 1
+        while end < len(lines) and end != following and (not _is_content(lines[end]) or _indent(lines[end]) > column):
+            end += 1
+        while end > here + 1 and not _is_content(lines[end - 1]):
+            end -= 1
+        ends.append(end)
+    spans = [(offsets[start], min(offsets[end], len(text))) for start, end in zip(starts, ends, strict=True)]
+    return _List(spans, column, spans[-1][1])
+
+
+def _wrapped(chunk: str) -> str:
+    """List items cut from the register, as a document of their own (the items keep their column)."""
+    return "x:\n" + chunk
+
+
+def _holds(chunk: str, records: list[Any], column: int) -> bool:
+    """Whether `chunk` is exactly list items at `column` that read as `records`."""
+    lines = [line for line in chunk.split("\n") if _is_content(line)]
+    if not lines or _ITEM_RE.match(lines[0]) is None or _indent(lines[0]) != column:
+        return False
+    if any(_indent(line) < column or (_indent(line) == column and not line[column:].startswith("-")) for line in lines):
+        return False
+    try:
+        return bool(parse_yaml(_wrapped(chunk), "").data == {"x": records})
+    except InputError:
+        return False
+
+
 class RegisterFile:
     """A register as staff keep it: its real path (through a link), text and line endings."""
 
@@ -233,12 +294,22 @@ class RegisterFile:
         self.loaded = parse_yaml(self.text, display_path(path))
         self.data = self.loaded.data or {}
 
-    def render(self, merged: dict[str, Any]) -> str:
-        """The file's text with `merged` in it: changed records re-written, new ones appended."""
-        layout = _layout(self.text)
+    def render(self, merged: dict[str, Any]) -> tuple[str, bool]:
+        """The file's text with `merged` in it: changed records re-written, new ones appended; and
+        whether every piece written was read back as intended (else the caller reads the whole text)."""
+        quick = {name: _block_layout(self.text, self.loaded, name) for name in LISTS}
+        changed = [name for name in LISTS if (merged.get(name) or []) != (self.data.get(name) or [])]
+        if all(quick[name] is not None for name in changed):
+            text, verified = self._spliced(merged, {name: listing for name, listing in quick.items() if listing})
+            if verified:
+                return text, True
+        return self._spliced(merged, _layout(self.text))[0], False
+
+    def _spliced(self, merged: dict[str, Any], layout: dict[str, _List]) -> tuple[str, bool]:
         handler = _yaml_for(self.text)
         edits: list[tuple[int, int, str]] = []
         appended_keys: list[str] = []
+        verified = True
         for name, order in (("rounds", ROUND_ORDER), ("enterprises", ENTERPRISE_ORDER)):
             old = self.data.get(name) or []
             new = merged.get(name) or []
@@ -247,7 +318,13 @@ class RegisterFile:
                 if record != old[index]:
                     assert listing is not None and listing.items, "a changed record has a place in the file"
                     start, end = listing.items[index]
-                    edits.append((start, end, _round_trip(handler, self.text[start:end], record, order)))
+                    written = _round_trip(handler, self.text[start:end], record, order)
+                    edits.append((start, end, written))
+                    verified = (
+                        verified
+                        and _holds(self.text[start:end], [old[index]], listing.column)
+                        and _holds(written, [record], listing.column)
+                    )
             added = new[len(old) :]
             if not added:
                 continue
@@ -261,23 +338,33 @@ class RegisterFile:
             block = "\n".join(lines) + "\n"
             if listing is None:
                 appended_keys.append(f"{name}:\n{block}")
+                verified = False
             elif listing.replace is not None:
                 start, end = listing.replace
                 edits.append((start, end, "\n" + block.rstrip("\n")))
+                verified = False
             else:
                 edits.append((listing.insert, listing.insert, block))
-        text = self.text
-        for start, end, replacement in sorted(edits, reverse=True):
-            text = text[:start] + replacement + text[end:]
+                start, end = listing.items[-1]
+                verified = verified and _holds(self.text[start:end], [old[-1]], column) and _holds(block, added, column)
+        pieces, cursor = [], 0
+        for start, end, replacement in sorted(edits):
+            pieces += [self.text[cursor:start], replacement]
+            cursor = end
+        text = "".join([*pieces, self.text[cursor:]])
         if appended_keys:
             text = text + ("" if text.endswith("\n") or not text else "\n") + "".join(appended_keys)
-        return text
+        return text, verified
 
     def write(self, merged: dict[str, Any], now: datetime) -> Path:
-        """Write `merged` (after keeping a backup); refuses if the text would not read back as it."""
-        text = self.render(merged)
+        """Write `merged` (after keeping a backup); refuses if the text would not read back as it.
+
+        Each spliced piece was read back on its own when the lists' layout came from the loader's
+        lines; otherwise the whole new text is read, which takes seconds for a province register.
+        """
+        text, verified = self.render(merged)
         source = display_path(self.path)
-        if parse_yaml(text, source).data != merged:
+        if not verified and parse_yaml(text, source).data != merged:
             problem = Problem(
                 source,
                 0,
@@ -320,7 +407,7 @@ class RegisterFile:
 
 def _round_trip(handler: YAML, chunk: str, record: dict[str, Any], order: tuple[str, ...]) -> str:
     """One list item's lines, re-written by ruamel.yaml with `record`'s values."""
-    document = handler.load("x:\n" + chunk)
+    document = handler.load(_wrapped(chunk))
     item = document["x"][0]
     _update_map(item, record, order)
     buffer = io.StringIO()
