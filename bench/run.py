@@ -39,6 +39,7 @@ from pathlib import Path
 
 from bench.synthetic import register_yaml
 from generator.build import BuildConfig, BuildReport, build, plan_site, site_facts
+from generator.cli import tune_collector
 from generator.inputs import load_inputs
 from generator.model.search import search_words
 from generator.model.site import gather
@@ -390,6 +391,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="300,10000", help="comma-separated register sizes")
     parser.add_argument("--baseline-sample", type=int, default=200, help="documents in the throughput comparison")
     args = parser.parse_args()
+    tune_collector()  # as `wlsite` does: the builds below run in this process
     startup()
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.baseline_sample)

@@ -513,9 +513,13 @@ def serve_command(data_dir: Path, port: int, cache_dir: Path, today: date | None
         raise BuildError(f"无法在 127.0.0.1:{port} 上提供预览：{error.strerror}（换一个 --port 试试）") from None
 
 
-def main() -> None:
-    # A province register is a million small containers that live until the command ends; with
-    # the default thresholds the collector walks them again and again (as mypy found for its
-    # own trees, whose setting this is), a tenth of an import or a check.
+def tune_collector() -> None:
+    """A province register is a million small containers that live until the command ends; with
+    the default thresholds the collector walks them again and again (as mypy found for its own
+    trees, whose setting this is), a tenth of an import or a check."""
     gc.set_threshold(200_000, 30, 30)
+
+
+def main() -> None:
+    tune_collector()
     cli(prog_name="wlsite")
