@@ -9,7 +9,6 @@ execute or exhaust memory.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,10 +254,6 @@ def _build(events: Iterator[Any], lines: dict[PathKey, int]) -> Any:
 def parse_yaml(text: str | bytes, source: str) -> Loaded:
     """Parse YAML text into a `Loaded`; every refusal is an `InputError` with the line."""
     lines: dict[PathKey, int] = {}
-    collecting = gc.isenabled()
-    # The loader builds a million containers and no cycle: collection passes over them are wasted
-    # (a third of the parse of a province register).
-    gc.disable()
     try:
         events = yaml.parse(text, Loader=yaml.CSafeLoader)
         data: Any = None
@@ -275,9 +270,6 @@ def parse_yaml(text: str | bytes, source: str) -> Loaded:
         raise InputError([_syntax_problem(error, source)]) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(source, 0, "", f"YAML 无法读取：{error}", code="yaml.syntax")]) from None
-    finally:
-        if collecting:
-            gc.enable()
     return Loaded(data, source, lines)
 
 

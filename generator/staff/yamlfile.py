@@ -18,6 +18,7 @@ file in `.history/` beside it (the last 20).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -224,19 +225,16 @@ def _is_content(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _block_layout(text: str, loaded: Loaded, name: str) -> _List | None:
+def _block_layout(text: str, lines: list[str], offsets: list[int], loaded: Loaded, name: str) -> _List | None:
     """The spans of a block list's items from the lines the loader already recorded, without
     reading the file's events again: from each item's dash to the next one's, less the comments
     and blank lines between them. None when the list is not laid out that way (`_layout` then
-    reads the events); what a span holds is checked by `_holds` before it is used.
+    reads the events); what a span holds is checked by `_holds` before it is used. `lines` is the
+    text split at line ends, `offsets` where each line starts.
     """
     items = loaded.data.get(name) if isinstance(loaded.data, dict) else None
     if not isinstance(items, list) or not items or (name,) not in loaded.lines:
         return None
-    lines = text.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
     starts: list[int] = []
     column = -1
     for index in range(len(items)):
@@ -297,7 +295,9 @@ class RegisterFile:
     def render(self, merged: dict[str, Any]) -> tuple[str, bool]:
         """The file's text with `merged` in it: changed records re-written, new ones appended; and
         whether every piece written was read back as intended (else the caller reads the whole text)."""
-        quick = {name: _block_layout(self.text, self.loaded, name) for name in LISTS}
+        lines = self.text.split("\n")
+        offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
+        quick = {name: _block_layout(self.text, lines, offsets, self.loaded, name) for name in LISTS}
         changed = [name for name in LISTS if (merged.get(name) or []) != (self.data.get(name) or [])]
         if all(quick[name] is not None for name in changed):
             text, verified = self._spliced(merged, {name: listing for name, listing in quick.items() if listing})
