@@ -8,7 +8,6 @@ docs, and a build whose every output is unchanged leaves the published site as i
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Iterable, Sequence
@@ -41,7 +40,6 @@ from generator.publish.write import (
 )
 from generator.render import apply, kit, notices, pages, whitelist
 from generator.render.registry import Job, Run, render_jobs, renderer
-from generator.render.text import chinese_date
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -104,12 +102,11 @@ def site_facts(model: SiteModel, words: Iterable[str]) -> SiteFacts:
         title=site.title,
         base_url=site.base_url,
         description=f"{model.guideline.title}全文和白名单企业名录",
-        footer=f"{site.authority.name} · 数据更新于 {chinese_date(model.today)}",
+        footer=site.authority.name,
         sample=site.sample,
         search_words=tuple(words),
         today=model.today,
         contact=tuple(site.authority.model_dump().items()),
-        calendar=json.dumps(model.page_calendar(), separators=(",", ":")),
     )
 
 

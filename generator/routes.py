@@ -32,6 +32,8 @@ WHITELIST_CSV = "downloads/whitelist.csv"
 WHITELIST_XLSX = "downloads/whitelist.xlsx"
 WHITELIST_JSON = "downloads/whitelist.json"
 FORM_KIT = "downloads/form-kit.zip"
+# The build date and the working-day calendar, read by every page's status script.
+CALENDAR_SCRIPT = "assets/js/calendar.js"
 
 
 def article(number: int) -> str:

@@ -90,6 +90,7 @@ def test_after_the_period_pages_say_so_without_a_rebuild(browser: Browser, built
         assert status.locator(".wl-status__label").inner_text() == "已入库"
         assert "2026年12月2日起入库（第四批）" in status.inner_text()
         assert "状态截至 2026年12月8日" in status.inner_text()
+        assert "数据更新于 2026年11月28日" in shown(page, ".md-copyright__highlight")
 
         page.goto((built_site / "whitelist" / "index.html").as_uri())
         row = page.locator("#wl-directory tbody tr", has_text=BAIYUN)
@@ -116,7 +117,8 @@ def test_without_javascript_the_text_is_the_build_dates_and_says_so(browser: Bro
         assert "公示中" in state and "截至 2026年11月28日还剩 2 个工作日" in state
         page.goto((built_site / page_of(BAIYUN)).as_uri())
         assert page.locator(".wl-status:visible .wl-status__label").inner_text() == "公示中"
-        assert "状态截至 2026年11月28日" in shown(page, ".wl-status:visible")
+        assert "状态截至 本站最近一次更新之日" in shown(page, ".wl-status:visible")
+        assert shown(page, ".md-copyright__highlight") == "新县工业和信息化局"
 
 
 def test_the_directory_finds_an_enterprise_in_its_notice_period(browser: Browser, built_site: Path) -> None:

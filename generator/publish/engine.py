@@ -26,12 +26,11 @@ class SiteFacts:
     title: str
     base_url: str
     description: str
-    footer: str  # plain text
+    footer: str  # plain text; never the build date, so that unchanged pages stay the same bytes
     sample: bool
     search_words: tuple[str, ...]  # words the search must keep whole (names, townships, terms)
     today: date
     contact: tuple[tuple[str, str], ...] = ()  # whom readers contact: name, address, postcode, phone, email
-    calendar: str = "{}"  # JSON for the page script: the build date and the working-day calendar
 
 
 class Running(Protocol):

@@ -44,7 +44,7 @@ def settings(facts: SiteFacts) -> dict[str, Any]:
         "site_url": facts.base_url,
         "site_description": facts.description,
         "copyright": html.escape(facts.footer),
-        "extra": {"sample": facts.sample, "contact": dict(facts.contact), "calendar": facts.calendar},
+        "extra": {"sample": facts.sample, "contact": dict(facts.contact)},
         # Relative to the staging folder, where the engine runs.
         "plugins": {"search": {"jieba_dict_user": USER_DICT}},
     }

@@ -55,6 +55,7 @@ def plan(model: SiteModel) -> list[Job]:
             )
         )
     jobs.append(page(routes.GLOSSARY, "glossary.md.j2", entries=glossary_entries(model)))
+    jobs.append(Job(routes.CALENDAR_SCRIPT, "js", data={"calendar": model.page_calendar()}))
     return jobs
 
 

@@ -29,6 +29,7 @@ FORMATS = {
     "json": "generator.render.tables",
     "atom": "generator.render.atom",
     "docx": "generator.render.docx",
+    "js": "generator.render.script",
 }
 
 

@@ -2,11 +2,15 @@
  *
  * Elements with `data-wl-periods` carry the dates of their approval periods (ISO dates: start and
  * end of the 公示, the day it ended and how: removed or objection_upheld). From the reader's
- * clock and the working-day calendar the build embeds in every page (#wl-calendar), this script
+ * clock and the working-day calendar the build writes once for all pages (calendar.js), this script
  * tells the status (公示中 / 已入库 / 已移出 / 未予入库), shows the children written for it
  * (`data-wl-when`, one or more statuses), hides the others, and counts the working days left
  * (`data-wl-left`, the reader's day included), and `data-wl-count` counts the elements (the
- * directory's rows) of one status. The build writes every text; the script only chooses. Without JavaScript the page shows the status on the build date and says so.
+ * directory's rows) of one status. The build writes every text; the script only chooses, and puts
+ * the reader's date into `data-wl-asof` and the build date into the footer (`data-wl-built`).
+ * Without JavaScript a page shows the status on the build date; pages in the navigation name that
+ * date, the others (one per enterprise) say "as of the site's last update" so that they stay the
+ * same bytes from build to build.
  *
  * The reader's date is never taken as earlier than the build date: the page knows nothing older.
  */
@@ -31,8 +35,7 @@
   }
 
   function calendar() {
-    var element = document.getElementById("wl-calendar");
-    var data = element ? JSON.parse(element.textContent) : {};
+    var data = typeof wlCalendar === "object" && wlCalendar !== null ? wlCalendar : {};
     var holidays = {};
     var workdays = {};
     (data.holidays || []).forEach(function (iso) {
@@ -101,11 +104,15 @@
         wrap.hidden = total === 0;
       }
     });
-    if (today > work.built) {
-      document.querySelectorAll("[data-wl-asof]").forEach(function (element) {
-        element.textContent = chineseDate(today);
-      });
-    }
+    document.querySelectorAll("[data-wl-asof]").forEach(function (element) {
+      element.textContent = chineseDate(today);
+    });
+    document.querySelectorAll("[data-wl-built]").forEach(function (element) {
+      element.textContent = chineseDate(work.built);
+    });
+    document.querySelectorAll("[data-wl-updated]").forEach(function (element) {
+      element.hidden = false;
+    });
   }
 
   if (document.readyState === "loading") {
