@@ -23,7 +23,7 @@ from generator.model.search import search_words
 from generator.model.site import SiteModel, gather
 from generator.model.staff import gather_staff
 from generator.publish.cache import Cache, Manifest, canonical, digest, renderer_fingerprint
-from generator.publish.engine import SiteEngine, SiteFacts, site_engine
+from generator.publish.engine import Earlier, SiteEngine, SiteFacts, site_engine
 from generator.publish.write import (
     Output,
     OutputFile,
@@ -84,6 +84,7 @@ class BuildReport:
     staff_pdfs: int = 0
     staff_rendered: int = 0
     engine_ran: bool = False
+    engine_reused: int = 0  # pages the engine took from the published site instead of rendering
     unchanged: bool = False  # nothing changed: the published site was left as it was
     seconds: float = 0.0
     pdf_seconds: float = 0.0  # wall time spent rendering PDFs (while the engine runs beside them)
@@ -272,12 +273,15 @@ def _build(
         if clashes:
             raise BuildError(f"生成的页面与 docs/ 中手写的文件重名：{', '.join(map(str, clashes))}")
         write_files(stage.docs, sources)
-        reuse = (
-            previous is not None
-            and previous.engine_key == engine_key
-            and previous.matches(published, previous.engine_files)
+        untouched = previous is not None and previous.matches(published, previous.engine_files)
+        earlier_state = (
+            previous.load_engine_state(config.cache_dir, published)
+            if previous and untouched and config.cache_dir
+            else None
         )
-        running = None if reuse else engine.start(config.project_dir, stage, facts)
+        reuse = previous is not None and untouched and previous.engine_key == engine_key and earlier_state is not None
+        earlier = Earlier(published, earlier_state) if earlier_state is not None else None
+        running = None if reuse else engine.start(config.project_dir, stage, facts, earlier)
         try:
             pdfs_started = time.perf_counter()
             progress.stage("生成 PDF", len(later) + len(staff_jobs))
@@ -307,12 +311,16 @@ def _build(
                 publish_all([stage, staff_stage])
     report.rendered = rendered
     report.engine_ran = running is not None
+    report.engine_reused = running.reused if running is not None else 0
     if config.cache_dir and cache is not None:
+        state = running.state if running is not None else earlier_state
+        assert state is not None
         Manifest(
             build_key,
             engine_key,
             Manifest.stat_files(published, engine_files),
             Manifest.stat_files(published, other_files),
+            Manifest.save_engine_state(config.cache_dir, published, state),
         ).save(config.cache_dir, published)
         cache.prune()
     return report

@@ -232,9 +232,10 @@ def build_command(
     if report.unchanged:
         click.echo(f"数据和模板都没有变化：{out_dir} 保持原样（检查用时 {report.seconds:.1f} 秒）。")
     else:
+        reused = f"未变的 {report.engine_reused} 个页面沿用上次的结果；" if report.engine_reused else ""
         click.echo(
             f"已生成网站：{out_dir}（{report.pages} 个页面，{report.pdfs} 个 PDF，"
-            f"其中本次新生成 {report.rendered} 个、其余取自缓存；用时 {report.seconds:.1f} 秒）"
+            f"其中本次新生成 {report.rendered} 个、其余取自缓存；{reused}用时 {report.seconds:.1f} 秒）"
         )
     fresh = f"，本次新生成 {report.staff_rendered} 份" if not report.unchanged else ""
     click.echo(f"工作人员用的预填表格（不公开，勿上传）：{staff_dir}（{report.staff_pdfs} 份{fresh}）")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import importlib.metadata
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bench.synthetic import register_yaml
 from generator.build import BuildConfig, BuildReport, build
 from generator.publish import cache, mkdocs_engine
 from generator.publish.cache import GENERATOR, RENDERING_PACKAGES, renderer_fingerprint
 from generator.publish.engine import SiteFacts
 from generator.publish.mkdocs_engine import ENGINE
 from generator.publish.mkdocs_engine import PACKAGES as ENGINE_PACKAGES
-from tests.conftest import ROOT, TODAY, small_project
+from tests.conftest import ROOT, TODAY, small_project, snapshot
 
 
 @dataclass
@@ -175,3 +178,100 @@ def test_the_cache_gives_the_same_site_as_no_cache(project: Project, tmp_path: P
     fresh = tmp_path / "fresh"
     build(BuildConfig(project.data, fresh, date(2026, 11, 30), project_dir=project.root, cache_dir=None, workers=2))
     assert {p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*.pdf")} == cached
+
+
+# --- pages reused from the published site ------------------------------------------------------------
+
+
+def test_a_later_round_reuses_unchanged_pages_and_publishes_a_full_builds_bytes(tmp_path: Path) -> None:
+    """A round adds enterprises and is built on a later day: the engine takes every page it can from
+    the published site, and the site is byte for byte what a full build of the same inputs makes."""
+    root, data = small_project(tmp_path)
+    register = data / "register.yaml"
+    register.write_text(register_yaml(60), encoding="utf-8")
+    site = tmp_path / "site"
+
+    def config(out: Path, cache_dir: Path, day: date) -> BuildConfig:
+        return BuildConfig(data, out, day, project_dir=root, cache_dir=cache_dir, workers=2)
+
+    first = build(config(site, tmp_path / "cache", TODAY))
+    assert first.engine_reused == 0
+    register.write_text(register_yaml(60, extra_round=10), encoding="utf-8")
+    later = date(2026, 11, 30)
+    reused = build(config(site, tmp_path / "cache", later))
+    full = build(config(tmp_path / "full", tmp_path / "other-cache", later))
+    assert full.engine_reused == 0
+    # The 60 verification pages and the closed rounds' notices are reused; the 10 new pages, the
+    # pages in the navigation and the open notice (its days left changed) are rendered.
+    assert 60 <= reused.engine_reused < reused.pages - 10
+    assert snapshot(site) == snapshot(tmp_path / "full")
+
+
+def test_an_engine_state_that_is_not_the_published_sites_is_not_used(project: Project) -> None:
+    """What the engine keeps of a build is named by the manifest; a state left by another build (or
+    damaged) would describe pages that are not the published ones, so nothing is reused."""
+    project.build()
+    state = next((project.cache / "published").glob("*.engine"))
+    state.write_bytes(state.read_bytes().replace(b'"nav": false', b'"nav": true', 1))
+    again = project.build(date(2026, 11, 30))
+    assert again.engine_ran and again.engine_reused == 0
+    assert project.build(date(2026, 12, 1)).engine_reused > 0
+
+
+def reuse_state(pages: list[dict[str, object]], words: list[str]) -> dict[str, object]:
+    return {"format": mkdocs_engine.STATE_FORMAT, "layout": "L", "words": words, "pages": pages}
+
+
+def page_record(source: str, *, nav: bool = False) -> dict[str, object]:
+    url = source.replace(".md", ".html")
+    return {"src": source, "url": url, "nav": nav, "digest": source, "anchors": [], "links": {}}
+
+
+def test_a_page_is_reused_only_if_nothing_it_depends_on_changed(tmp_path: Path) -> None:
+    names = ["whitelist/a.md", "whitelist/b.md", "whitelist/c.md", "guide/index.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name.replace(".md", ".html")).write_text("page", encoding="utf-8")
+    pages = [*(page_record(name) for name in names[:3]), page_record(names[3], nav=True)]
+    index = {
+        "docs": [
+            {"location": "whitelist/a.html", "title": "青檀\u200b纺织", "text": ""},
+            {"location": "whitelist/b.html#history", "title": "历史", "text": "云杉\u200b木业"},
+        ]
+    }
+    sources = {name: name for name in names} | {"whitelist/new.md": "new"}
+
+    def reused(state: dict[str, object], sources: dict[str, str], words: tuple[str, ...]) -> list[str]:
+        found = mkdocs_engine._reusable_pages(tmp_path, state, index, "L", sources, words)
+        return sorted(found.pages)
+
+    state = reuse_state(pages, ["云杉"])
+    assert reused(state, sources, ("云杉",)) == names[:3]  # never a page in the navigation
+    # A new dictionary word re-cuts the pages whose indexed text has it, across jieba's marks.
+    assert reused(state, sources, ("云杉", "青檀纺织")) == ["whitelist/b.md", "whitelist/c.md"]
+    assert reused(state, sources, ()) == ["whitelist/a.md", "whitelist/c.md"]  # a word dropped
+    assert reused(state, sources | {"whitelist/c.md": "edited"}, ("云杉",)) == names[:2]
+    assert reused(state, {k: v for k, v in sources.items() if k != "whitelist/c.md"}, ("云杉",)) == []
+    assert reused({**state, "layout": "another"}, sources, ("云杉",)) == []
+    (tmp_path / "whitelist" / "a.html").unlink()
+    assert reused(state, sources, ("云杉",)) == names[1:3]
+
+
+def test_the_dictionary_total_does_not_grow_with_the_user_words(tmp_path: Path) -> None:
+    """jieba prices every word of a cut by log(total), and each user word adds to the total: pinned,
+    the cut of a text depends only on the dictionary words it contains."""
+    words = tmp_path / "userdict.txt"
+    words.write_text("".join(f"示例词{i} 20000 nz\n" for i in range(1000)), encoding="utf-8")
+    script = f"""
+import importlib.util, jieba
+spec = importlib.util.spec_from_file_location("hooks", {str(mkdocs_engine.HOOKS)!r})
+hooks = importlib.util.module_from_spec(spec); spec.loader.exec_module(hooks)
+hooks.on_startup(command="build", dirty=False)
+base = jieba.dt.total
+jieba.load_userdict({str(words)!r})
+grown = jieba.dt.total
+hooks.on_config(None)
+print(grown - base, jieba.dt.total - base)
+"""
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert shown.split() == ["20000000", "0"]

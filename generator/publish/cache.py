@@ -171,6 +171,7 @@ class Manifest:
     engine_key: str
     engine_files: dict[str, tuple[int, int]]  # relative path → (size, mtime_ns), the engine's output
     other_files: dict[str, tuple[int, int]]  # outputs written after the engine ran
+    engine_state: str  # digest of what the engine kept of this build (its own file beside this one)
 
     @staticmethod
     def location(cache_root: Path, out: Path) -> Path:
@@ -186,6 +187,7 @@ class Manifest:
                 str(data["engine_key"]),
                 {str(k): (int(v[0]), int(v[1])) for k, v in data["engine_files"].items()},
                 {str(k): (int(v[0]), int(v[1])) for k, v in data["other_files"].items()},
+                str(data["engine_state"]),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
@@ -195,6 +197,22 @@ class Manifest:
         path = self.location(cache_root, out)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def save_engine_state(cls, cache_root: Path, out: Path, state: bytes) -> str:
+        """Written before the manifest that names its digest: a state left by a build that did not
+        finish never matches, and is never taken for the published site's."""
+        path = cls.location(cache_root, out).with_suffix(".engine")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(state)
+        return hashlib.sha256(state).hexdigest()
+
+    def load_engine_state(self, cache_root: Path, out: Path) -> bytes | None:
+        try:
+            state = self.location(cache_root, out).with_suffix(".engine").read_bytes()
+        except OSError:
+            return None
+        return state if hashlib.sha256(state).hexdigest() == self.engine_state else None
 
     @staticmethod
     def stat_files(root: Path, names: Iterable[str]) -> dict[str, tuple[int, int]]:

@@ -33,10 +33,20 @@ class SiteFacts:
     contact: tuple[tuple[str, str], ...] = ()  # whom readers contact: name, address, postcode, phone, email
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """The site published by the previous build, untouched since, and what the engine kept of it."""
+
+    site: Path
+    state: bytes
+
+
 class Running(Protocol):
     """An engine building in the background (PDFs render meanwhile)."""
 
     seconds: float  # its own run time, known once it has finished
+    reused: int  # pages taken from the earlier site instead of rendered
+    state: bytes  # what the engine keeps of this build for the next one, known once it has finished
 
     def wait(self) -> None:
         """Block until the site is built; raise `BuildError` if it failed."""
@@ -52,8 +62,9 @@ class SiteEngine(Protocol):
     def fingerprint(self, project: Path, facts: SiteFacts) -> object:
         """Everything besides the docs that shapes the engine's output: versions and configuration."""
 
-    def start(self, project: Path, stage: Staging, facts: SiteFacts) -> Running:
-        """Build `stage.docs` into `stage.site`."""
+    def start(self, project: Path, stage: Staging, facts: SiteFacts, earlier: Earlier | None) -> Running:
+        """Build `stage.docs` into `stage.site`, taking what it can from `earlier`; the output is
+        the same bytes as a build without it."""
 
 
 def site_engine(name: str) -> SiteEngine:

@@ -1,12 +1,26 @@
 """The MkDocs engine: mkdocs-material with Chinese search (jieba), run as a separate process.
 
 Everything MkDocs-specific lives here: the staged configuration that INHERITs mkdocs.yml, the
-jieba user dictionary, the `.md` source of each page, and the repairs of the theme's markup.
+jieba user dictionary, the `.md` source of each page, the reuse of unchanged pages, and the
+repairs of the theme's markup.
+
+Reuse: a round changes a few dozen of ten thousand pages, and rendering the rest again is most of
+a rebuild. A page is taken from the previous build (MkDocs' `--dirty`, which skips a page whose
+source is older than its output) when the result would be the same bytes as rendering it:
+- everything else the engine reads is the same (versions, configuration, templates, assets);
+- its source is the same bytes, and no page the previous build had is gone (links to it would
+  have to be checked again);
+- it is not in the navigation (the nav's titles are read from those pages as they render);
+- no word added to or dropped from the search dictionary occurs in its indexed text (jieba cuts a
+  text by the dictionary words it contains; mkdocs_hooks pins the dictionary total).
+The search index is then the previous build's entries of the reused pages and the new entries of
+the rendered ones, in page order, as one full build writes it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import importlib.metadata
 import importlib.util
@@ -17,14 +31,16 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import BuildError
-from generator.publish.engine import SiteFacts
-from generator.publish.write import Staging
+from generator.publish import mkdocs_hooks
+from generator.publish.engine import Earlier, SiteFacts
+from generator.publish.write import Staging, link_or_copy
 
 SEGMENT_MARK = "\\u200b"  # jieba's word separator, as the search index escapes it
 USER_DICT = "userdict.txt"
@@ -33,6 +49,11 @@ USER_DICT = "userdict.txt"
 USER_WORD_FREQ = 20000
 # Distributions whose code shapes the built site.
 PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Markdown", "Jinja2", "jieba")
+HOOKS = Path(mkdocs_hooks.__file__)
+STATE_FORMAT = 1
+# New or dropped dictionary words are looked for in every reusable page; past this many (a county
+# renamed, a glossary rewritten) a full build is as quick and simpler to trust.
+MAX_CHANGED_WORDS = 2000
 
 
 def settings(facts: SiteFacts) -> dict[str, Any]:
@@ -65,14 +86,90 @@ class MkDocs:
         return str(PurePosixPath(route).with_suffix(".md"))
 
     def fingerprint(self, project: Path, facts: SiteFacts) -> object:
-        versions = {name: importlib.metadata.version(name) for name in PACKAGES}
-        # This module's repairs shape the engine's files too: a new repair must not meet a reused site.
-        repairs = Path(__file__).read_bytes()
-        return (versions, (project / "mkdocs.yml").read_bytes(), settings(facts), user_dictionary(facts), repairs)
+        return (_code_and_config(project, facts), user_dictionary(facts))
 
-    def start(self, project: Path, stage: Staging, facts: SiteFacts) -> MkDocsRun:
+    def start(self, project: Path, stage: Staging, facts: SiteFacts, earlier: Earlier | None) -> MkDocsRun:
         (stage.root / USER_DICT).write_text(user_dictionary(facts), encoding="utf-8")
-        return MkDocsRun(stage, mkdocs_config(project, facts), facts)
+        sources = {
+            p.relative_to(stage.docs).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(stage.docs.rglob("*.md"))
+        }
+        layout = _layout(project, stage, facts)
+        reuse = _reusable(earlier, layout, sources, facts.search_words) if earlier else Reuse()
+        config = {**mkdocs_config(project, facts), "hooks": [str(HOOKS)]}
+        return MkDocsRun(stage, config, facts, layout, sources, reuse)
+
+
+def _code_and_config(project: Path, facts: SiteFacts) -> object:
+    versions = {name: importlib.metadata.version(name) for name in PACKAGES}
+    # This module's repairs and the hooks shape the engine's files too: a new repair must not meet a
+    # reused site.
+    code = (Path(__file__).read_bytes(), HOOKS.read_bytes())
+    return (versions, (project / "mkdocs.yml").read_bytes(), settings(facts), code)
+
+
+def _layout(project: Path, stage: Staging, facts: SiteFacts) -> str:
+    """Everything a page's output depends on besides its own source and the dictionary: the code,
+    the configuration, and every file of the docs that is not a page (templates, styles, scripts)."""
+    hasher = hashlib.sha256(repr(_code_and_config(project, facts)).encode())
+    for path in sorted(p for p in stage.docs.rglob("*") if p.is_file() and p.suffix != ".md"):
+        hasher.update(path.relative_to(stage.docs).as_posix().encode() + b"\0")
+        hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    return hasher.hexdigest()
+
+
+@dataclass
+class Reuse:
+    """Pages taken from the earlier site, by source, and the earlier search entries by page URL."""
+
+    site: Path | None = None
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _reusable(earlier: Earlier, layout: str, sources: dict[str, str], words: tuple[str, ...]) -> Reuse:
+    try:
+        state = json.loads(earlier.state)
+        index = json.loads((earlier.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+        return _reusable_pages(earlier.site, state, index, layout, sources, words)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # a state of another shape
+        return Reuse()
+
+
+def _reusable_pages(
+    site: Path,
+    state: dict[str, Any],
+    index: dict[str, Any],
+    layout: str,
+    sources: dict[str, str],
+    words: tuple[str, ...],
+) -> Reuse:
+    if state["format"] != STATE_FORMAT or state["layout"] != layout:
+        return Reuse()
+    pages = {page["src"]: page for page in state["pages"]}
+    changed = set(state["words"]).symmetric_difference(words)
+    if not pages.keys() <= sources.keys() or len(changed) > MAX_CHANGED_WORDS:
+        return Reuse()
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for entry in index["docs"]:
+        entries.setdefault(entry["location"].partition("#")[0], []).append(entry)
+    mentions = re.compile("|".join(map(re.escape, sorted(changed)))) if changed else None
+
+    def mentions_a_changed_word(url: str) -> bool:
+        if mentions is None:
+            return False
+        texts = (f"{entry['title']}\n{entry['text']}".replace("\u200b", "") for entry in entries.get(url, ()))
+        return any(mentions.search(text) for text in texts)
+
+    reused = {
+        source: page
+        for source, page in pages.items()
+        if not page["nav"]
+        and page["digest"] == sources[source]
+        and (site / page["url"]).is_file()
+        and not mentions_a_changed_word(page["url"])
+    }
+    return Reuse(site, reused, entries)
 
 
 class MkDocsRun:
@@ -84,28 +181,62 @@ class MkDocsRun:
     inputs give the same bytes.
     """
 
-    def __init__(self, stage: Staging, config: dict[str, Any], facts: SiteFacts) -> None:
+    def __init__(
+        self,
+        stage: Staging,
+        config: dict[str, Any],
+        facts: SiteFacts,
+        layout: str,
+        sources: dict[str, str],
+        reuse: Reuse,
+    ) -> None:
         if importlib.util.find_spec("jieba") is None:
             raise BuildError("缺少 jieba：中文搜索无法分词。请运行 `make run` 安装依赖后再试。")
         self.stage = stage
         self.facts = facts
+        self.layout = layout
+        self.sources = sources
+        self.reuse = reuse
+        self.reused = len(reuse.pages)
+        self.state = b""
         config_path = stage.root / "mkdocs.yml"
         config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        reused_in = stage.root / "reused.json"
+        self._take_reused_pages(reused_in)
         today = facts.today
         epoch = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
+        dirty = ["--dirty"] if reuse.pages else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_path)],
+            [sys.executable, "-m", "mkdocs", "build", "--strict", *dirty, "--config-file", str(config_path)],
             cwd=stage.root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "NO_MKDOCS_2_WARNING": "1"},
+            env={
+                **os.environ,
+                "SOURCE_DATE_EPOCH": str(epoch),
+                "NO_MKDOCS_2_WARNING": "1",
+                mkdocs_hooks.PAGES_OUT: str(stage.root / "pages.json"),
+                mkdocs_hooks.REUSED_IN: str(reused_in) if reuse.pages else "",
+            },
         )
         self.started = time.perf_counter()
         self.seconds = 0.0
         self.output = ""
         self._reader = threading.Thread(target=self._collect, daemon=True)
         self._reader.start()
+
+    def _take_reused_pages(self, reused_in: Path) -> None:
+        """Put each reused page in the output, as MkDocs left it, with its source dated before it,
+        and tell the hooks what those pages had (they are not rendered)."""
+        assert self.reuse.site is not None or not self.reuse.pages
+        kept = {}
+        for source, page in self.reuse.pages.items():
+            assert self.reuse.site is not None
+            link_or_copy(self.reuse.site / page["url"], self.stage.site / page["url"])
+            os.utime(self.stage.docs / source, (0, 0))
+            kept[source] = {"anchors": page["anchors"], "links": page["links"]}
+        reused_in.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
     def _collect(self) -> None:
         self.output, _ = self.process.communicate()
@@ -116,13 +247,24 @@ class MkDocsRun:
         if self.process.returncode != 0:
             log = "\n".join(line for line in self.output.splitlines() if not line.startswith(_JIEBA_CHATTER))
             raise BuildError(f"网站生成失败（MkDocs 返回 {self.process.returncode}）：\n{log}")
+        pages = json.loads((self.stage.root / "pages.json").read_text(encoding="utf-8"))
+        if self.reuse.pages:
+            merge_search_index(self.stage.site, pages, self.reuse)
         index = self.stage.site / "search" / "search_index.json"
         if not index.exists() or SEGMENT_MARK not in index.read_text(encoding="utf-8"):
             raise BuildError("搜索索引没有中文分词（jieba 未生效），已停止发布。")
-        repair_toggles(self.stage.site)
+        reused_urls = {page["url"] for page in self.reuse.pages.values()}
+        repair_toggles(self.stage.site, skip=reused_urls)
         repair_query_segmentation(self.stage.site)
         unescaped_search_index(self.stage.site)
         stand_alone_404(self.stage.site, urlsplit(self.facts.base_url).path or "/")
+        state = {
+            "format": STATE_FORMAT,
+            "layout": self.layout,
+            "words": list(self.facts.search_words),
+            "pages": [{**page, "digest": self.sources[page["src"]]} for page in pages],
+        }
+        self.state = json.dumps(state, ensure_ascii=False).encode("utf-8")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -138,8 +280,28 @@ _TOGGLE_AUTOCOMPLETE = re.compile(
 )
 
 
-def repair_toggles(site: Path) -> None:
+def merge_search_index(site: Path, pages: list[dict[str, Any]], reuse: Reuse) -> None:
+    """The index of a full build: the theme indexes only the pages it rendered, in page order, so
+    the reused pages' earlier entries are put back in their places. Written as the theme writes it
+    (the offline copy too); the repairs below then apply to the whole."""
+    folder = site / "search"
+    fresh = json.loads((folder / "search_index.json").read_text(encoding="utf-8"))
+    rendered: dict[str, list[dict[str, Any]]] = {}
+    for entry in fresh["docs"]:
+        rendered.setdefault(entry["location"].partition("#")[0], []).append(entry)
+    docs: list[dict[str, Any]] = []
+    for page in pages:
+        source = reuse.entries if page["src"] in reuse.pages else rendered
+        docs.extend(source.get(page["url"], ()))
+    text = json.dumps({"config": fresh["config"], "docs": docs}, separators=(",", ":"), default=str)
+    (folder / "search_index.json").write_text(text, encoding="utf-8")
+    (folder / "search_index.js").write_text(_OFFLINE_INDEX_PREFIX + text, encoding="utf-8")
+
+
+def repair_toggles(site: Path, skip: set[str]) -> None:
     for page in site.rglob("*.html"):
+        if page.relative_to(site).as_posix() in skip:
+            continue
         text = page.read_text(encoding="utf-8")
         fixed = _TOGGLE_AUTOCOMPLETE.sub(r"\1>", text)
         if fixed != text:
