@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -49,6 +49,9 @@ from generator.render.registry import Job, Run, render_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
+# The round is built on the next working day, as a clerk would: nothing it reuses may depend on the
+# build date being the same.
+ROUND_DAY = date(2026, 11, 30)
 ROUND = 50
 
 
@@ -311,7 +314,7 @@ def run(size: int, baseline_sample: int) -> Result:
         naive_site = ours_site - pdf_bytes + pdf_count * statistics.mean(naive_sizes)
 
         (data / "register.yaml").write_text(register_yaml(size, extra_round=ROUND), encoding="utf-8")
-        round_seconds, after_round = timed(lambda: build(config))
+        round_seconds, after_round = timed(lambda: build(replace(config, today=ROUND_DAY)))
         assert isinstance(after_round, BuildReport)
 
         result.add("cold build (s)", f"{cold_seconds:.1f}", f"≈{naive_cold:.1f}", f"{naive_cold / cold_seconds:.2f}×")
@@ -326,6 +329,10 @@ def run(size: int, baseline_sample: int) -> Result:
             f"{100 * round_seconds / cold_seconds:.1f} % of cold",
         )
         result.add("  PDFs rendered in that rebuild", f"{after_round.rendered + after_round.staff_rendered}")
+        result.add(
+            "  generated pages taken from the published site",
+            f"{after_round.engine_reused} of {after_round.pages}",
+        )
         result.add(
             f"PDF throughput, {len(sample_jobs)} docs (docs/s)",
             f"{ours_rate:.2f}",
