@@ -95,6 +95,19 @@ def test_a_new_build_date_re_renders_only_what_carries_it(project: Project) -> N
     assert report.rendered == 7  # the blank forms carry the build date; certificates carry their own
 
 
+def test_staff_forms_carry_their_applications_date_not_the_builds(tmp_path: Path) -> None:
+    root, data = small_project(tmp_path, enterprises=1000)  # the whole sample: some are applying
+
+    def build_with_staff(day: date) -> BuildReport:
+        staff, out, cache_dir = tmp_path / "staff", tmp_path / "site", tmp_path / "cache"
+        return build(BuildConfig(data, out, day, project_dir=root, staff_dir=staff, cache_dir=cache_dir, workers=2))
+
+    first = build_with_staff(TODAY)
+    assert first.staff_pdfs > 0 and first.staff_rendered == first.staff_pdfs
+    later = build_with_staff(date(2026, 11, 30))
+    assert later.staff_pdfs == first.staff_pdfs and later.staff_rendered == 0
+
+
 FACTS = SiteFacts("站", "https://example.gov.cn/", "说明", "页脚", True, ("新县",), TODAY)
 
 

@@ -19,6 +19,7 @@ IN_HAND = (Status.APPLYING, Status.REVIEWING, Status.NOTICE)
 class StaffApplication:
     enterprise: Enterprise  # the whole record, contact included
     round_title: str  # the round it is approved in, "" before approval
+    applied_on: date  # the day of its application: the forms' own date
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,7 @@ def gather_staff(inputs: Inputs, today: date) -> StaffModel:
         if result is None or result.status not in IN_HAND:
             continue
         pending = timeline.pending_round(today)
-        applications.append(StaffApplication(enterprise, pending.title if pending else ""))
+        applications.append(
+            StaffApplication(enterprise, pending.title if pending else "", timeline.application_day(today))
+        )
     return StaffModel(today, tuple(applications))

@@ -147,6 +147,17 @@ class Timeline:
                 pending = None
         return pending
 
+    def application_day(self, on: date) -> date:
+        """The day of the application in hand on `on`: its latest 申报 by then (or, for a history
+        that starts later in the process, its first event)."""
+        day = self.marks[0].day
+        for mark in self.marks:
+            if mark.day > on:
+                break
+            if mark.kind is EventKind.APPLIED:
+                day = mark.day
+        return day
+
     def standing(self, on: date) -> Standing | None:
         """The status on `on` (None before the first event)."""
         status: Status | None = None

@@ -222,9 +222,11 @@ def certificate_pdfs(model: SiteModel) -> list[Job]:
 def staff_plan(staff: StaffModel, site: SiteSettings, guideline: Guideline) -> list[Job]:
     """Pre-filled application forms (with private contacts) and commitment letters for the
     enterprises staff are handling now. Never in the public site."""
-    context = {**forms_context(site, guideline), "document_date": staff.today}
+    common = forms_context(site, guideline)
     jobs = []
     for application in staff.applications:
+        # Dated by the application, not the build: a rebuild on another day renders only new forms.
+        context = {**common, "document_date": application.applied_on}
         enterprise = application.enterprise
         jobs.append(
             pdf(
