@@ -13,12 +13,16 @@ import pytest
 
 from bench.synthetic import register_yaml
 from generator.build import BuildConfig, BuildReport, build
+from generator.inputs import load_inputs
+from generator.model.staff import gather_staff
 from generator.publish import cache, mkdocs_engine
 from generator.publish.cache import GENERATOR, RENDERING_PACKAGES, renderer_fingerprint
 from generator.publish.engine import SiteFacts
 from generator.publish.mkdocs_engine import ENGINE
 from generator.publish.mkdocs_engine import PACKAGES as ENGINE_PACKAGES
-from tests.conftest import ROOT, TODAY, small_project, snapshot
+from generator.register.events import EventKind
+from generator.render import kit
+from tests.conftest import DATA, ROOT, TODAY, small_project, snapshot
 
 
 @dataclass
@@ -95,17 +99,17 @@ def test_a_new_build_date_re_renders_only_what_carries_it(project: Project) -> N
     assert report.rendered == 7  # the blank forms carry the build date; certificates carry their own
 
 
-def test_staff_forms_carry_their_applications_date_not_the_builds(tmp_path: Path) -> None:
-    root, data = small_project(tmp_path, enterprises=1000)  # the whole sample: some are applying
-
-    def build_with_staff(day: date) -> BuildReport:
-        staff, out, cache_dir = tmp_path / "staff", tmp_path / "site", tmp_path / "cache"
-        return build(BuildConfig(data, out, day, project_dir=root, staff_dir=staff, cache_dir=cache_dir, workers=2))
-
-    first = build_with_staff(TODAY)
-    assert first.staff_pdfs > 0 and first.staff_rendered == first.staff_pdfs
-    later = build_with_staff(date(2026, 11, 30))
-    assert later.staff_pdfs == first.staff_pdfs and later.staff_rendered == 0
+def test_staff_forms_carry_their_applications_date_not_the_builds() -> None:
+    """A rebuild on a later day plans the same staff forms, so none is rendered again; each is
+    dated by its enterprise's latest 申报."""
+    inputs = load_inputs(DATA)
+    days = (TODAY, date(2026, 11, 30))
+    plans = [kit.staff_plan(gather_staff(inputs, day), inputs.site, inputs.guideline) for day in days]
+    assert plans[0] and plans[0] == plans[1]
+    history = {enterprise.uscc: enterprise.history for enterprise in inputs.register.enterprises}
+    for job in plans[0]:
+        applied = [event.date for event in history[job.data["e"].uscc] if event.event is EventKind.APPLIED]
+        assert job.data["document_date"] == applied[-1], job.path
 
 
 FACTS = SiteFacts("站", "https://example.gov.cn/", "说明", "页脚", True, ("新县",), TODAY)
@@ -201,7 +205,7 @@ def test_a_later_round_reuses_unchanged_pages_and_publishes_a_full_builds_bytes(
     the published site, and the site is byte for byte what a full build of the same inputs makes."""
     root, data = small_project(tmp_path)
     register = data / "register.yaml"
-    register.write_text(register_yaml(60), encoding="utf-8")
+    register.write_text(register_yaml(24), encoding="utf-8")
     site = tmp_path / "site"
 
     def config(out: Path, cache_dir: Path, day: date) -> BuildConfig:
@@ -209,14 +213,14 @@ def test_a_later_round_reuses_unchanged_pages_and_publishes_a_full_builds_bytes(
 
     first = build(config(site, tmp_path / "cache", TODAY))
     assert first.engine_reused == 0
-    register.write_text(register_yaml(60, extra_round=10), encoding="utf-8")
+    register.write_text(register_yaml(24, extra_round=6), encoding="utf-8")
     later = date(2026, 11, 30)
     reused = build(config(site, tmp_path / "cache", later))
     full = build(config(tmp_path / "full", tmp_path / "other-cache", later))
     assert full.engine_reused == 0
-    # The 60 verification pages and the closed rounds' notices are reused; the 10 new pages, the
+    # The 24 verification pages and the closed rounds' notices are reused; the 6 new pages, the
     # pages in the navigation and the open notice (its days left changed) are rendered.
-    assert 60 <= reused.engine_reused < reused.pages - 10
+    assert 24 <= reused.engine_reused < reused.pages - 6
     assert snapshot(site) == snapshot(tmp_path / "full")
 
 
