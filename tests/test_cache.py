@@ -224,6 +224,24 @@ def test_a_later_round_reuses_unchanged_pages_and_publishes_a_full_builds_bytes(
     assert snapshot(site) == snapshot(tmp_path / "full")
 
 
+def test_a_new_title_in_the_navigation_is_shown_by_every_page(project: Project, tmp_path: Path) -> None:
+    """Every page shows the navigation, and a page listed without a title in mkdocs.yml lends it its
+    own heading: when that heading changes, no earlier page may be reused with the old one."""
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - 关于本站: about.md", "  - about.md"), "utf-8")
+    project.build()
+    about = project.root / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("# 关于本站", "# 关于这个网站"), "utf-8")
+    later = date(2026, 11, 30)
+    again = project.build(later)
+    assert again.engine_ran and again.engine_reused == 0
+    fresh = tmp_path / "fresh"
+    build(BuildConfig(project.data, fresh, later, project_dir=project.root, cache_dir=tmp_path / "c2", workers=2))
+    assert snapshot(project.out) == snapshot(fresh)
+    pages = [p for p in (project.out / "whitelist").glob("*.html") if p.name != "index.html"]
+    assert pages and all("关于这个网站" in p.read_text(encoding="utf-8") for p in pages)
+
+
 def test_an_engine_state_that_is_not_the_published_sites_is_not_used(project: Project) -> None:
     """What the engine keeps of a build is named by the manifest; a state left by another build (or
     damaged) would describe pages that are not the published ones, so nothing is reused."""
@@ -236,7 +254,7 @@ def test_an_engine_state_that_is_not_the_published_sites_is_not_used(project: Pr
 
 
 def reuse_state(pages: list[dict[str, object]], words: list[str]) -> dict[str, object]:
-    return {"format": mkdocs_engine.STATE_FORMAT, "layout": "L", "words": words, "pages": pages}
+    return {"format": mkdocs_engine.STATE_FORMAT, "layout": "L", "nav": [], "words": words, "pages": pages}
 
 
 def page_record(source: str, *, nav: bool = False) -> dict[str, object]:

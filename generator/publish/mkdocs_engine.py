@@ -10,7 +10,8 @@ source is older than its output) when the result would be the same bytes as rend
 - everything else the engine reads is the same (versions, configuration, templates, assets);
 - its source is the same bytes, and no page the previous build had is gone (links to it would
   have to be checked again);
-- it is not in the navigation (the nav's titles are read from those pages as they render);
+- it is not in the navigation (the nav's titles are read from those pages as they render), and
+  the navigation every page shows is the same (checked after MkDocs ran, built again if not);
 - no word added to or dropped from the search dictionary occurs in its indexed text (jieba cuts a
   text by the dictionary words it contains; mkdocs_hooks pins the dictionary total).
 The search index is then the previous build's entries of the reused pages and the new entries of
@@ -27,6 +28,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -50,7 +52,7 @@ USER_WORD_FREQ = 20000
 # Distributions whose code shapes the built site.
 PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Markdown", "Jinja2", "jieba")
 HOOKS = Path(mkdocs_hooks.__file__)
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 # New or dropped dictionary words are looked for in every reusable page; past this many (a county
 # renamed, a glossary rewritten) a full build is as quick and simpler to trust.
 MAX_CHANGED_WORDS = 2000
@@ -125,6 +127,7 @@ class Reuse:
     site: Path | None = None
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    nav: object = None  # the navigation the reused pages show: titles and addresses
 
 
 def _reusable(earlier: Earlier, layout: str, sources: dict[str, str], words: tuple[str, ...]) -> Reuse:
@@ -169,7 +172,7 @@ def _reusable_pages(
         and (site / page["url"]).is_file()
         and not mentions_a_changed_word(page["url"])
     }
-    return Reuse(site, reused, entries)
+    return Reuse(site, reused, entries, state["nav"])
 
 
 class MkDocsRun:
@@ -196,19 +199,23 @@ class MkDocsRun:
         self.facts = facts
         self.layout = layout
         self.sources = sources
+        self.state = b""
+        self.seconds = 0.0
+        self.config_path = stage.root / "mkdocs.yml"
+        self.config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        self._launch(reuse)
+
+    def _launch(self, reuse: Reuse) -> None:
         self.reuse = reuse
         self.reused = len(reuse.pages)
-        self.state = b""
-        config_path = stage.root / "mkdocs.yml"
-        config_path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
-        reused_in = stage.root / "reused.json"
+        reused_in = self.stage.root / "reused.json"
         self._take_reused_pages(reused_in)
-        today = facts.today
+        today = self.facts.today
         epoch = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
         dirty = ["--dirty"] if reuse.pages else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", *dirty, "--config-file", str(config_path)],
-            cwd=stage.root,
+            [sys.executable, "-m", "mkdocs", "build", "--strict", *dirty, "--config-file", str(self.config_path)],
+            cwd=self.stage.root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -216,12 +223,11 @@ class MkDocsRun:
                 **os.environ,
                 "SOURCE_DATE_EPOCH": str(epoch),
                 "NO_MKDOCS_2_WARNING": "1",
-                mkdocs_hooks.PAGES_OUT: str(stage.root / "pages.json"),
+                mkdocs_hooks.PAGES_OUT: str(self.stage.root / "pages.json"),
                 mkdocs_hooks.REUSED_IN: str(reused_in) if reuse.pages else "",
             },
         )
         self.started = time.perf_counter()
-        self.seconds = 0.0
         self.output = ""
         self._reader = threading.Thread(target=self._collect, daemon=True)
         self._reader.start()
@@ -229,10 +235,9 @@ class MkDocsRun:
     def _take_reused_pages(self, reused_in: Path) -> None:
         """Put each reused page in the output, as MkDocs left it, with its source dated before it,
         and tell the hooks what those pages had (they are not rendered)."""
-        assert self.reuse.site is not None or not self.reuse.pages
         kept = {}
         for source, page in self.reuse.pages.items():
-            assert self.reuse.site is not None
+            assert self.reuse.site is not None  # pages come with the site they were taken from
             link_or_copy(self.reuse.site / page["url"], self.stage.site / page["url"])
             os.utime(self.stage.docs / source, (0, 0))
             kept[source] = {"anchors": page["anchors"], "links": page["links"]}
@@ -240,14 +245,22 @@ class MkDocsRun:
 
     def _collect(self) -> None:
         self.output, _ = self.process.communicate()
-        self.seconds = time.perf_counter() - self.started
+        self.seconds += time.perf_counter() - self.started
 
     def wait(self) -> None:
         self._reader.join()
         if self.process.returncode != 0:
             log = "\n".join(line for line in self.output.splitlines() if not line.startswith(_JIEBA_CHATTER))
             raise BuildError(f"网站生成失败（MkDocs 返回 {self.process.returncode}）：\n{log}")
-        pages = json.loads((self.stage.root / "pages.json").read_text(encoding="utf-8"))
+        built = json.loads((self.stage.root / "pages.json").read_text(encoding="utf-8"))
+        if self.reuse.pages and built["nav"] != self.reuse.nav:
+            # A title in the navigation changed (read from a page as it rendered): every page shows
+            # the navigation, so none of the earlier ones can stand. Rare; built again in full.
+            shutil.rmtree(self.stage.site)
+            self._launch(Reuse())
+            self.wait()
+            return
+        pages = built["pages"]
         if self.reuse.pages:
             merge_search_index(self.stage.site, pages, self.reuse)
         index = self.stage.site / "search" / "search_index.json"
@@ -261,6 +274,7 @@ class MkDocsRun:
         state = {
             "format": STATE_FORMAT,
             "layout": self.layout,
+            "nav": built["nav"],
             "words": list(self.facts.search_words),
             "pages": [{**page, "digest": self.sources[page["src"]]} for page in pages],
         }

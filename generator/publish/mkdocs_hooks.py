@@ -39,6 +39,7 @@ _base_total = 0
 _in_nav: set[str] = set()
 _reused: dict[str, Any] = {}
 _files = Files([])
+_nav = Navigation([], [])
 
 
 class _DropDirtyNotice(logging.Filter):
@@ -69,6 +70,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    global _nav
+    _nav = nav
     _in_nav.update(page.file.src_uri for page in nav.pages)
     return nav
 
@@ -109,4 +112,10 @@ def on_post_build(config: MkDocsConfig) -> None:
                 "links": {target.src_uri: links for target, links in (page.links_to_anchors or {}).items()},
             }
         )
-    Path(os.environ[PAGES_OUT]).write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    built = {"nav": _outline(_nav.items), "pages": pages}
+    Path(os.environ[PAGES_OUT]).write_text(json.dumps(built, ensure_ascii=False), encoding="utf-8")
+
+
+def _outline(items: list[Any]) -> list[Any]:
+    """The navigation as every page shows it: titles, addresses and sections."""
+    return [[item.title, getattr(item, "url", None), _outline(item.children or [])] for item in items]
