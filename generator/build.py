@@ -273,14 +273,12 @@ def _build(
         if clashes:
             raise BuildError(f"生成的页面与 docs/ 中手写的文件重名：{', '.join(map(str, clashes))}")
         write_files(stage.docs, sources)
-        untouched = previous is not None and previous.matches(published, previous.engine_files)
-        earlier_state = (
-            previous.load_engine_state(config.cache_dir, published)
-            if previous and untouched and config.cache_dir
-            else None
-        )
-        reuse = previous is not None and untouched and previous.engine_key == engine_key and earlier_state is not None
-        earlier = Earlier(published, earlier_state) if earlier_state is not None else None
+        # The published engine output, if nobody touched it since, and what the engine kept of it.
+        earlier, reuse = None, False
+        if previous and config.cache_dir and previous.matches(published, previous.engine_files):
+            kept = previous.load_engine_state(config.cache_dir, published)
+            earlier = Earlier(published, kept) if kept is not None else None
+            reuse = earlier is not None and previous.engine_key == engine_key
         running = None if reuse else engine.start(config.project_dir, stage, facts, earlier)
         try:
             pdfs_started = time.perf_counter()
@@ -313,8 +311,11 @@ def _build(
     report.engine_ran = running is not None
     report.engine_reused = running.reused if running is not None else 0
     if config.cache_dir and cache is not None:
-        state = running.state if running is not None else earlier_state
-        assert state is not None
+        if running is not None:
+            state = running.state
+        else:
+            assert earlier is not None  # the engine's whole output was reused, with what it kept
+            state = earlier.state
         Manifest(
             build_key,
             engine_key,

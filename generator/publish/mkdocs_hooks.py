@@ -36,7 +36,6 @@ REUSED_IN = "WLSITE_REUSED_IN"
 _DIRTY_NOTICE = "A 'dirty' build is being performed"
 
 _base_total = 0
-_in_nav: set[str] = set()
 _reused: dict[str, Any] = {}
 _files = Files([])
 _nav = Navigation([], [])
@@ -72,7 +71,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     global _nav
     _nav = nav
-    _in_nav.update(page.file.src_uri for page in nav.pages)
     return nav
 
 
@@ -99,6 +97,7 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    in_nav = {page.file.src_uri for page in _nav.pages}
     pages = []
     for file in _files.documentation_pages(inclusion=InclusionLevel.is_included):
         page = file.page
@@ -107,7 +106,7 @@ def on_post_build(config: MkDocsConfig) -> None:
             {
                 "src": file.src_uri,
                 "url": file.url,
-                "nav": file.src_uri in _in_nav,
+                "nav": file.src_uri in in_nav,
                 "anchors": sorted(page.present_anchor_ids or ()),
                 "links": {target.src_uri: links for target, links in (page.links_to_anchors or {}).items()},
             }
